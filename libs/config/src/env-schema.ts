@@ -1,0 +1,48 @@
+import { flag, integer, key256, keyList, list, oneOf, text, url } from './parsers';
+
+/**
+ * Key used when EXPORT_SECRET_KEY is unset outside production, so a fresh clone starts with no set-up.
+ * Production refuses to start without a key of its own.
+ */
+export const DEVELOPMENT_SECRET_KEY = '6465762d6f6e6c792d6b65792d646f2d6e6f742d7573652d696e2d70726f6421';
+
+/** Every environment variable the service reads, with its default and meaning. */
+export const ENV_SCHEMA = {
+  NODE_ENV: oneOf(['development', 'test', 'production'] as const, 'development', 'Runtime mode; production requires EXPORT_SECRET_KEY.'),
+  PORT: integer(3000, 1, 65535, 'HTTP port of the API.'),
+  HOST: text('0.0.0.0', 'Interface the API listens on.'),
+  LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug'] as const, 'info', 'Least severe log level written.'),
+  LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json', 'Log lines as JSON (for collectors) or short text (for a terminal).'),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379', 'Redis for queues, progress, rate limits. Run it with maxmemory-policy noeviction.'),
+  QUEUE_PREFIX: text('bull', 'Prefix of every BullMQ key in Redis.'),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/export_service', 'PostgreSQL for the service metadata.'),
+  ANALYTICS_DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/export_analytics', 'PostgreSQL holding the analytics tables (read only).'),
+  DATABASE_POOL_SIZE: integer(10, 1, 200, 'Connections per process to each database.'),
+  STORAGE_DRIVER: oneOf(['local', 's3'] as const, 'local', 'Where export files are stored.'),
+  STORAGE_DIR: text('./data/exports', 'Root directory of local storage.'),
+  WORK_DIR: text('./data/work', 'Scratch directory for workers (Parquet staging, DuckDB spill).'),
+  EXPORT_SECRET_KEY: key256(undefined, 'Encrypts secrets at rest (export passwords in flight, stored credentials). 32 bytes, hex or base64.'),
+  EXPORT_SECRET_KEY_PREVIOUS: keyList('Older keys, comma separated, still accepted for decryption during a key rotation.'),
+  CORS_ORIGINS: list('Origins allowed by CORS, comma separated; empty turns CORS off.'),
+  TRUST_PROXY: flag(false, 'Trust X-Forwarded-For from a load balancer when reading client IPs.'),
+  BODY_LIMIT_BYTES: integer(262_144, 1_024, 10_485_760, 'Largest accepted JSON request body.'),
+  RATE_LIMIT_PER_KEY: integer(600, 1, 1_000_000, 'Requests per minute per API key.'),
+  RATE_LIMIT_PER_IP: integer(1_200, 1, 1_000_000, 'Requests per minute per client IP.'),
+  AUTH_FAILURES_PER_IP: integer(30, 1, 1_000_000, 'Failed authentications per minute per client IP before 429.'),
+  DOWNLOAD_MAX_PASSWORD_FAILURES: integer(5, 1, 100, 'Wrong X-Export-Password attempts before a job locks.'),
+  DOWNLOAD_LOCK_SECONDS: integer(900, 1, 86_400, 'How long a locked job refuses downloads.'),
+  WORKSPACE_MAX_RUNNING_EXPORTS: integer(2, 1, 1_000, 'Exports of one workspace that run at once; the rest wait queued.'),
+  WORKER_CONCURRENCY: integer(2, 1, 64, 'Export jobs one worker process runs at once.'),
+  WORKER_LOCK_DURATION_MS: integer(30_000, 1_000, 600_000, 'BullMQ lock; a killed worker loses its job after this.'),
+  WORKER_STALLED_INTERVAL_MS: integer(30_000, 1_000, 600_000, 'How often workers look for stalled jobs.'),
+  WORKER_MAX_STALLED_COUNT: integer(2, 0, 100, 'Stalls (killed workers) a job survives before it fails.'),
+  EXPORT_ATTEMPTS: integer(3, 1, 20, 'Attempts for an export that fails with a transient error.'),
+  EXPORT_BACKOFF_MS: integer(5_000, 0, 3_600_000, 'First retry delay; doubles on every attempt.'),
+  DEMO_API_KEY: text('', 'Admin key of the demo workspace ws_demo (npm start); generated when empty.'),
+  DEMO_SEED_ROWS: integer(300_000, 0, 100_000_000, 'Rows per analytics table seeded for ws_demo when it has none.'),
+  SMTP_URL: text('', 'SMTP server for email delivery (later work).'),
+  SENDGRID_API_KEY: text('', 'SendGrid key for email delivery (later work).'),
+} as const;
+
+/** Names of all variables. */
+export type EnvName = keyof typeof ENV_SCHEMA;

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError, type AppConfig } from './load-config';
+export { loadConfigOrExit } from './exit-on-config-error';
+export { ENV_SCHEMA, type EnvName } from './env-schema';

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('starts on local defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.storage.driver).toBe('local');
+    expect(config.secrets.key).toHaveLength(32);
+    expect(config.secrets.isDevelopmentKey).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('names every bad variable in one line', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WORKER_CONCURRENCY: '0' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).not.toContain('\n');
+      expect(message).toContain('PORT must be a whole number (got "eighty")');
+      expect(message).toContain('REDIS_URL must use redis: or rediss:');
+      expect(message).toContain('WORKER_CONCURRENCY must be between 1 and 64');
+    }
+  });
+
+  it('refuses production without a secret key and never echoes a key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/EXPORT_SECRET_KEY is required in production/);
+    try {
+      loadConfig({ EXPORT_SECRET_KEY: 'not-a-real-key-value' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('not-a-real-key-value');
+    }
+  });
+
+  it('accepts hex and base64 keys and previous keys for rotation', () => {
+    const hex = 'ab'.repeat(32);
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ EXPORT_SECRET_KEY: hex, EXPORT_SECRET_KEY_PREVIOUS: base64 });
+    expect(config.secrets.key.toString('hex')).toBe(hex);
+    expect(config.secrets.previousKeys[0]).toEqual(Buffer.alloc(32, 7));
+    expect(config.secrets.isDevelopmentKey).toBe(false);
+  });
+});

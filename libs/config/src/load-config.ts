@@ -1,0 +1,110 @@
+import { DEVELOPMENT_SECRET_KEY, ENV_SCHEMA, type EnvName } from './env-schema';
+import { EnvValueError, type EnvRule } from './parsers';
+
+type Raw = { [K in EnvName]: (typeof ENV_SCHEMA)[K] extends EnvRule<infer T> ? T : never };
+
+/** The service configuration: validated once, frozen, grouped by concern. */
+export interface AppConfig {
+  env: Raw['NODE_ENV'];
+  http: { port: number; host: string; corsOrigins: string[]; trustProxy: boolean; bodyLimitBytes: number };
+  log: { level: Raw['LOG_LEVEL']; format: Raw['LOG_FORMAT'] };
+  redis: { url: string; queuePrefix: string };
+  database: { url: string; analyticsUrl: string; poolSize: number };
+  storage: { driver: 'local'; dir: string; workDir: string };
+  secrets: { key: Buffer; previousKeys: Buffer[]; isDevelopmentKey: boolean };
+  limits: {
+    perKeyPerMinute: number;
+    perIpPerMinute: number;
+    authFailuresPerIpPerMinute: number;
+    downloadMaxPasswordFailures: number;
+    downloadLockSeconds: number;
+    workspaceMaxRunningExports: number;
+  };
+  worker: {
+    concurrency: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    maxStalledCount: number;
+    attempts: number;
+    backoffMs: number;
+  };
+  demo: { apiKey: string | null; seedRows: number };
+  mail: { smtpUrl: string | null; sendgridApiKey: string | null };
+}
+
+/** Raised with one line that names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const raw = {} as Record<EnvName, unknown>;
+  for (const name of Object.keys(ENV_SCHEMA) as EnvName[]) {
+    const rule = ENV_SCHEMA[name] as EnvRule<unknown>;
+    const value = env[name];
+    if (value === undefined || value.trim() === '') {
+      raw[name] = rule.fallback;
+      continue;
+    }
+    try {
+      raw[name] = rule.parse(value);
+    } catch (error) {
+      if (!(error instanceof EnvValueError)) throw error;
+      problems.push(`${name} ${error.message}${name.includes('KEY') ? '' : ` (got "${value}")`}`);
+    }
+  }
+  const r = raw as Raw;
+  const isDevelopmentKey = r.EXPORT_SECRET_KEY === undefined;
+  if (isDevelopmentKey && r.NODE_ENV === 'production') {
+    problems.push('EXPORT_SECRET_KEY is required in production (openssl rand -hex 32)');
+  }
+  if (r.STORAGE_DRIVER === 's3') {
+    problems.push('STORAGE_DRIVER "s3" is not available yet; use "local"');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    env: r.NODE_ENV,
+    http: { port: r.PORT, host: r.HOST, corsOrigins: r.CORS_ORIGINS, trustProxy: r.TRUST_PROXY, bodyLimitBytes: r.BODY_LIMIT_BYTES },
+    log: { level: r.LOG_LEVEL, format: r.LOG_FORMAT },
+    redis: { url: r.REDIS_URL, queuePrefix: r.QUEUE_PREFIX },
+    database: { url: r.DATABASE_URL, analyticsUrl: r.ANALYTICS_DATABASE_URL, poolSize: r.DATABASE_POOL_SIZE },
+    storage: { driver: 'local', dir: r.STORAGE_DIR, workDir: r.WORK_DIR },
+    secrets: {
+      key: r.EXPORT_SECRET_KEY ?? Buffer.from(DEVELOPMENT_SECRET_KEY, 'hex'),
+      previousKeys: r.EXPORT_SECRET_KEY_PREVIOUS,
+      isDevelopmentKey,
+    },
+    limits: {
+      perKeyPerMinute: r.RATE_LIMIT_PER_KEY,
+      perIpPerMinute: r.RATE_LIMIT_PER_IP,
+      authFailuresPerIpPerMinute: r.AUTH_FAILURES_PER_IP,
+      downloadMaxPasswordFailures: r.DOWNLOAD_MAX_PASSWORD_FAILURES,
+      downloadLockSeconds: r.DOWNLOAD_LOCK_SECONDS,
+      workspaceMaxRunningExports: r.WORKSPACE_MAX_RUNNING_EXPORTS,
+    },
+    worker: {
+      concurrency: r.WORKER_CONCURRENCY,
+      lockDurationMs: r.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: r.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: r.WORKER_MAX_STALLED_COUNT,
+      attempts: r.EXPORT_ATTEMPTS,
+      backoffMs: r.EXPORT_BACKOFF_MS,
+    },
+    demo: { apiKey: r.DEMO_API_KEY || null, seedRows: r.DEMO_SEED_ROWS },
+    mail: { smtpUrl: r.SMTP_URL || null, sendgridApiKey: r.SENDGRID_API_KEY || null },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

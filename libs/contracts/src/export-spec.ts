@@ -1,0 +1,46 @@
+import type { Aggregation, Compression, DeliveryMethod, ExportFormat, ParquetCompression } from './export-options';
+import type { DataSourceType } from './data-sources';
+
+/** A time window, both ends ISO-8601 UTC instants; `to` is exclusive. */
+export interface InstantRange {
+  from: string;
+  to: string;
+}
+
+/** Filter values after validation, keyed by the catalog's filter names. */
+export type SourceFilters = Record<string, string | string[] | boolean | InstantRange>;
+
+/** One data source of an export, checked against the catalog. */
+export interface SourceSpec {
+  type: DataSourceType;
+  /** Output columns, in order. */
+  fields: string[];
+  filters: SourceFilters;
+  aggregation: Aggregation | null;
+}
+
+/** How a source is cut into files. `maxBytes` caps every file, whatever the period. */
+export interface SplitSpec {
+  by: 'none' | 'month' | 'week' | 'size';
+  maxBytes: number | null;
+}
+
+/** Encryption as the worker applies it; the password itself is never part of the spec. */
+export interface EncryptionSpec {
+  enabled: boolean;
+  /** `zip-aes`: WinZip AES-256 inside the zip; `openpgp`: an AES-256 .gpg wrapper. */
+  container: 'zip-aes' | 'openpgp' | null;
+  passwordProtected: boolean;
+}
+
+/** The validated, normalised export configuration a worker runs. */
+export interface ExportSpec {
+  name: string;
+  sources: SourceSpec[];
+  format: ExportFormat;
+  compression: Compression;
+  split: SplitSpec;
+  parquetCompression: ParquetCompression;
+  delivery: { method: DeliveryMethod };
+  encryption: EncryptionSpec;
+}

@@ -1,0 +1,6 @@
+export * from './export-options';
+export * from './data-sources';
+export * from './export-spec';
+export * from './progress';
+export * from './manifest';
+export * from './jobs';

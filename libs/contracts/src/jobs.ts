@@ -1,0 +1,25 @@
+/** BullMQ queues. Names persist in Redis. */
+export const QueueName = {
+  exports: 'exports',
+  maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Every job type the workers know, one registry for all queues. */
+export const JobName = {
+  runExport: 'run-export',
+  sweepPartialArtifacts: 'sweep-partial-artifacts',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/** Payloads carry ids only: never rows, SQL or secrets. */
+export interface JobPayloads {
+  [JobName.runExport]: { exportJobId: string };
+  [JobName.sweepPartialArtifacts]: { olderThanMinutes: number };
+}
+
+/** The queue each job type runs on. */
+export const JOB_QUEUE: { [K in JobName]: QueueName } = {
+  [JobName.runExport]: QueueName.exports,
+  [JobName.sweepPartialArtifacts]: QueueName.maintenance,
+};

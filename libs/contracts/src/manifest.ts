@@ -1,0 +1,55 @@
+import type { ColumnSchema, DataSourceType } from './data-sources';
+import type { Compression, ExportFormat } from './export-options';
+import type { SourceFilters } from './export-spec';
+
+/** One produced file, as recorded in the database and the manifest. */
+export interface ExportFileInfo {
+  filename: string;
+  dataSource: DataSourceType | null;
+  /** `2024_01`, `2024_W03`, or null when the source is not split by period. */
+  period: string | null;
+  part: number | null;
+  rows: number;
+  bytes: number;
+  /** Lower-case hex SHA-256 of the file's bytes as stored. */
+  sha256: string;
+  format: ExportFormat | 'manifest';
+  compression: Compression;
+  encrypted: boolean;
+  storageKey: string;
+}
+
+/** `manifest.json`, written last: downstream loaders use it to know a set of files is complete. */
+export interface ExportManifest {
+  manifest_version: 1;
+  job_id: string;
+  name: string;
+  workspace_id: string;
+  created_at: string;
+  completed_at: string;
+  format: ExportFormat;
+  compression: Compression;
+  encryption: { enabled: boolean; container: 'zip-aes' | 'openpgp' | null };
+  notes: string[];
+  sources: Array<{
+    data_source: DataSourceType;
+    aggregation: string | null;
+    filters: SourceFilters;
+    columns: ColumnSchema[];
+    rows: number;
+    files: string[];
+  }>;
+  files: Array<{
+    filename: string;
+    data_source: DataSourceType;
+    period: string | null;
+    part: number | null;
+    rows: number;
+    bytes: number;
+    sha256: string;
+    format: ExportFormat;
+    compression: Compression;
+    encrypted: boolean;
+  }>;
+  totals: { files: number; rows: number; bytes: number };
+}

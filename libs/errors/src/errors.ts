@@ -1,0 +1,62 @@
+import { AppError, ErrorCode, type ErrorDetail } from './app-error';
+
+/** Named factories: every deliberate error the service raises is built here. */
+export const errors = {
+  validation(details: ErrorDetail[]): AppError {
+    const first = details[0];
+    const message =
+      details.length === 1 && first
+        ? `Invalid request: ${first.field} ${first.problem}.`
+        : `Invalid request: ${details.length} problems, see details.`;
+    return new AppError(ErrorCode.validationFailed, 422, message, { details });
+  },
+  invalidJson(problem: string): AppError {
+    return new AppError(ErrorCode.invalidJson, 400, `The request body is not valid JSON: ${problem}.`);
+  },
+  unsupportedMediaType(): AppError {
+    return new AppError(ErrorCode.unsupportedMediaType, 415, 'Send the request body as application/json.');
+  },
+  payloadTooLarge(limitBytes: number): AppError {
+    return new AppError(ErrorCode.payloadTooLarge, 413, `The request body is larger than ${limitBytes} bytes.`);
+  },
+  unauthenticated(): AppError {
+    return new AppError(ErrorCode.unauthenticated, 401, 'Send a valid API key as "Authorization: Bearer <key>".', {
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
+  },
+  adminRequired(): AppError {
+    return new AppError(ErrorCode.forbidden, 403, 'This endpoint needs an admin API key.');
+  },
+  notFound(what: string, id: string): AppError {
+    return new AppError(ErrorCode.notFound, 404, `No ${what} "${id}" in your workspace.`);
+  },
+  routeNotFound(method: string, path: string): AppError {
+    return new AppError(ErrorCode.notFound, 404, `No endpoint ${method} ${path}.`);
+  },
+  exportNotCompleted(id: string, status: string): AppError {
+    return new AppError(ErrorCode.exportNotCompleted, 400, `Export ${id} is ${status}; files can be downloaded once it is completed.`);
+  },
+  invalidExportPassword(): AppError {
+    return new AppError(ErrorCode.invalidPassword, 401, 'This export is password protected: send the right password in X-Export-Password.');
+  },
+  downloadLocked(retryAfterSeconds: number): AppError {
+    return new AppError(ErrorCode.downloadLocked, 429, `Too many wrong passwords for this export; try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  },
+  rateLimited(retryAfterSeconds: number): AppError {
+    return new AppError(ErrorCode.rateLimited, 429, `Too many requests; try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  },
+  rangeNotSatisfiable(size: number): AppError {
+    return new AppError(ErrorCode.rangeNotSatisfiable, 416, `The requested range is outside the file (${size} bytes).`, {
+      headers: { 'Content-Range': `bytes */${size}` },
+    });
+  },
+  featureUnavailable(field: string, value: string, note: string): AppError {
+    return new AppError(ErrorCode.featureUnavailable, 422, `${field} "${value}" is not available yet: ${note}.`, {
+      details: [{ field, problem: `"${value}" is not available yet` }],
+    });
+  },
+};

@@ -1,0 +1,4 @@
+export * from './app-error';
+export * from './errors';
+export * from './to-http';
+export * from './permanent-error';

@@ -1,0 +1,2 @@
+export { createLogger, type Logger, type LoggerOptions } from './create-logger';
+export { redactText, redactValue, REDACTED } from './redact';

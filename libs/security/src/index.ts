@@ -1,0 +1,3 @@
+export * from './api-key';
+export * from './password';
+export * from './secret-box';
