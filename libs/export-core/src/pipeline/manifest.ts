@@ -1,0 +1,60 @@
+import type { ColumnSchema, ExportFileInfo, ExportManifest, ExportSpec } from '@export-service/contracts';
+
+/** What the manifest needs to know about one data source. */
+export interface ManifestSource {
+  spec: ExportSpec['sources'][number];
+  columns: ColumnSchema[];
+  rows: number;
+  files: ExportFileInfo[];
+}
+
+/** Identity of the export the manifest describes. */
+export interface ManifestHeader {
+  jobId: string;
+  workspaceId: string;
+  createdAt: Date;
+  completedAt: Date;
+  notes: string[];
+}
+
+/** Builds `manifest.json`: every file with its rows, bytes and checksum, the schema, filters and totals. */
+export function buildManifest(spec: ExportSpec, header: ManifestHeader, sources: ManifestSource[]): ExportManifest {
+  const files = sources.flatMap((source) => source.files);
+  return {
+    manifest_version: 1,
+    job_id: header.jobId,
+    name: spec.name,
+    workspace_id: header.workspaceId,
+    created_at: header.createdAt.toISOString(),
+    completed_at: header.completedAt.toISOString(),
+    format: spec.format,
+    compression: spec.compression,
+    encryption: { enabled: spec.encryption.enabled, container: spec.encryption.container },
+    notes: header.notes,
+    sources: sources.map((source) => ({
+      data_source: source.spec.type,
+      aggregation: source.spec.aggregation,
+      filters: source.spec.filters,
+      columns: source.columns,
+      rows: source.rows,
+      files: source.files.map((file) => file.filename),
+    })),
+    files: files.map((file) => ({
+      filename: file.filename,
+      data_source: file.dataSource as NonNullable<ExportFileInfo['dataSource']>,
+      period: file.period,
+      part: file.part,
+      rows: file.rows,
+      bytes: file.bytes,
+      sha256: file.sha256,
+      format: file.format as ExportSpec['format'],
+      compression: file.compression,
+      encrypted: file.encrypted,
+    })),
+    totals: {
+      files: files.length,
+      rows: files.reduce((sum, file) => sum + file.rows, 0),
+      bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+    },
+  };
+}
