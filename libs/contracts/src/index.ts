@@ -4,3 +4,4 @@ export * from './export-spec';
 export * from './progress';
 export * from './manifest';
 export * from './jobs';
+export * from './xlsx';

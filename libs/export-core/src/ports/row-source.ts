@@ -15,6 +15,8 @@ export interface RowChunk {
 
 /** One slice of a data source that becomes its own file(s): a month, an ISO week, or everything. */
 export interface Partition {
+  /** How the source was cut. */
+  by: 'none' | 'month' | 'week';
   /** File-name label (`2024_01`, `2024_W03`) or null when not split by period. */
   label: string | null;
   /** Start of the period (ISO instant) or null. */
