@@ -1,0 +1,26 @@
+import type { RowDialect } from '@export-service/export-core';
+import type { SqlQuery } from './sql';
+
+const SETTING_PREFIX = 'export_service.p';
+
+function settingText(value: unknown): string {
+  if (Array.isArray(value)) return `{${value.map((item) => `"${String(item).replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/**
+ * COPY takes no bind parameters, so values travel as transaction-local settings: one parameterised
+ * `set_config` per value, and the COPY text reads each back once through an InitPlan
+ * `(SELECT current_setting(...)::type)`. No value is ever spliced into SQL.
+ */
+export function toCopyStatement(query: SqlQuery, dialect: RowDialect): { setup: SqlQuery | null; copy: string } {
+  const body = query.text.replace(/\$(\d+)::([a-z_]+(?:\[\])?)/g, (_, index: string, cast: string) => `(SELECT current_setting('${SETTING_PREFIX}${index}')::${cast})`);
+  if (/\$\d/.test(body)) throw new Error('every placeholder of a COPY query needs an explicit cast');
+  // Text dialects produce one JSON or XML text per row; an unused quote and delimiter keep COPY from escaping it.
+  const options = dialect === 'csv' ? 'FORMAT csv' : `FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02'`;
+  const copy = `COPY (${body}) TO STDOUT WITH (${options})`;
+  if (query.values.length === 0) return { setup: null, copy };
+  const calls = query.values.map((_, index) => `set_config('${SETTING_PREFIX}${index + 1}', $${index + 1}, true)`);
+  return { setup: { text: `SELECT ${calls.join(', ')}`, values: query.values.map(settingText) }, copy };
+}
