@@ -1,0 +1,136 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { ColumnSchema, ParquetCompression } from '@export-service/contracts';
+import type { EncodeContext, RowChunk, RowStager, StagedEncoder, StagedEncodeOptions, StagedFile, StagedRows } from '@export-service/export-core';
+
+/** DuckDB type of each catalog type: UUIDs and JSON stay UTF-8 strings, timestamps are UTC micros. */
+export function duckdbType(column: ColumnSchema): string {
+  switch (column.type) {
+    case 'uuid':
+    case 'text':
+    case 'json':
+      return 'VARCHAR';
+    case 'integer':
+      return 'INTEGER';
+    case 'bigint':
+      return 'BIGINT';
+    case 'numeric':
+      return column.precision !== undefined && column.precision <= 38 ? `DECIMAL(${column.precision}, ${column.scale ?? 0})` : 'DOUBLE';
+    case 'double':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'timestamp':
+      return 'TIMESTAMPTZ';
+    case 'date':
+      return 'DATE';
+  }
+}
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const CODEC: Record<ParquetCompression, string> = { snappy: 'snappy', gzip: 'gzip', zstd: 'zstd', none: 'uncompressed' };
+
+/** Settings that keep DuckDB inside the worker's memory budget; it spills to `dir` beyond that. */
+async function openDuckDb(dir: string): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(':memory:', {
+    memory_limit: '256MB',
+    threads: '2',
+    temp_directory: join(dir, 'spill'),
+    preserve_insertion_order: 'true',
+  });
+}
+
+/** Rows of one partition, staged as the CSV PostgreSQL wrote, for DuckDB to re-read in any range. */
+class DuckDbStagedRows implements StagedRows {
+  private parts = 0;
+
+  constructor(
+    readonly rows: number,
+    private readonly dir: string,
+    private readonly csvPath: string,
+    private readonly context: EncodeContext,
+    private readonly options: StagedEncodeOptions,
+  ) {}
+
+  async encodeRange(offset: number, count: number): Promise<StagedFile> {
+    this.options.signal.throwIfAborted();
+    this.parts += 1;
+    const path = join(this.dir, `part-${this.parts}.parquet`);
+    const columns = this.context.columns.map((column) => `${sqlString(column.name)}: ${sqlString(duckdbType(column))}`).join(', ');
+    // Unquoted empty fields are NULL and quoted ones empty strings, exactly as PostgreSQL wrote them.
+    const source =
+      `read_csv(${sqlString(this.csvPath)}, header = false, auto_detect = false, columns = {${columns}}, ` +
+      `delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, new_line = '\\n', parallel = false)`;
+    const instance = await openDuckDb(this.dir);
+    const connection = await instance.connect();
+    try {
+      await connection.run(
+        `COPY (SELECT * FROM ${source} LIMIT ${Math.floor(count)} OFFSET ${Math.floor(offset)}) TO ${sqlString(path)} ` +
+          `(FORMAT parquet, COMPRESSION ${CODEC[this.options.parquetCompression]}, ROW_GROUP_SIZE 122880)`,
+      );
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    return { path, rows: count, cleanup: () => rm(path, { force: true }) };
+  }
+
+  cleanup(): Promise<void> {
+    return rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the partition's CSV rows to a scratch file. */
+class DuckDbStager implements RowStager {
+  private rows = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly csvPath: string,
+    private readonly file: WriteStream,
+    private readonly context: EncodeContext,
+    private readonly options: StagedEncodeOptions,
+  ) {}
+
+  async writeRows(chunk: RowChunk): Promise<void> {
+    this.rows += chunk.ends.length;
+    if (!this.file.write(chunk.data)) await once(this.file, 'drain');
+  }
+
+  async seal(): Promise<StagedRows> {
+    this.file.end();
+    await once(this.file, 'close');
+    return new DuckDbStagedRows(this.rows, this.dir, this.csvPath, this.context, this.options);
+  }
+
+  async destroy(): Promise<void> {
+    this.file.destroy();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Parquet through DuckDB: 6× faster than parquetjs with 2.5× smaller files (design card). The
+ * schema comes from the catalog, so types never depend on what the rows happen to contain.
+ */
+export function createParquetEncoder(workDir: string): StagedEncoder {
+  return {
+    kind: 'staged',
+    format: 'parquet',
+    extension: 'parquet',
+    contentType: 'application/vnd.apache.parquet',
+    dialect: 'csv',
+    async openStager(context, options) {
+      await mkdir(workDir, { recursive: true });
+      const dir = await mkdtemp(join(workDir, 'parquet-'));
+      const csvPath = join(dir, 'rows.csv');
+      return new DuckDbStager(dir, csvPath, createWriteStream(csvPath), context, options);
+    },
+  };
+}
