@@ -7,6 +7,7 @@ export const ErrorCode = {
   unauthenticated: 'unauthenticated',
   forbidden: 'forbidden',
   notFound: 'not_found',
+  conflict: 'conflict',
   exportNotCompleted: 'export_not_completed',
   invalidPassword: 'invalid_export_password',
   rateLimited: 'rate_limited',

@@ -33,6 +33,9 @@ export const errors = {
   routeNotFound(method: string, path: string): AppError {
     return new AppError(ErrorCode.notFound, 404, `No endpoint ${method} ${path}.`);
   },
+  conflict(what: string): AppError {
+    return new AppError(ErrorCode.conflict, 409, `${what} already exists.`);
+  },
   exportNotCompleted(id: string, status: string): AppError {
     return new AppError(ErrorCode.exportNotCompleted, 400, `Export ${id} is ${status}; files can be downloaded once it is completed.`);
   },

@@ -1,0 +1,14 @@
+export * from './data-source';
+export * from './ensure-database';
+export * from './entities/api-key.entity';
+export * from './entities/audit-log.entity';
+export * from './entities/export-file.entity';
+export * from './entities/export-job.entity';
+export * from './entities/user.entity';
+export * from './entities/workspace.entity';
+export * from './entities/workspace-credential.entity';
+export * from './repositories/access.repository';
+export * from './repositories/export-job.repository';
+export * from './repositories/audit-log.repository';
+export * from './repositories/credential.repository';
+export { DataSource } from 'typeorm';

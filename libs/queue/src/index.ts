@@ -1,0 +1,6 @@
+export * from './redis-connection';
+export * from './queues';
+export * from './redis-counters';
+export * from './start-worker';
+export { Job, Queue, Worker, QueueEvents, UnrecoverableError, DelayedError } from 'bullmq';
+export type { Redis } from 'ioredis';

@@ -1,0 +1,26 @@
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { QueueName } from '@export-service/contracts';
+
+/** Worker settings from the configuration. */
+export interface WorkerSettings {
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+}
+
+/** Starts a BullMQ worker on one queue with the service's lock and stall settings. */
+export function startWorker(queue: QueueName, connection: Redis, settings: WorkerSettings, process: (job: Job, token?: string) => Promise<unknown>): Worker {
+  const options: WorkerOptions = {
+    connection,
+    prefix: settings.prefix,
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: settings.maxStalledCount,
+    autorun: true,
+  };
+  return new Worker(queue, process, options);
+}
