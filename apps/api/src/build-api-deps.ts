@@ -1,0 +1,41 @@
+import pg from 'pg';
+import type { AppConfig } from '@export-service/config';
+import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { LocalArtifactStore } from '@export-service/export-adapters';
+import type { Logger } from '@export-service/logger';
+import { closeQueues, createRedisConnection, openQueues, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import type { ApiDeps } from './api-deps';
+
+/** Opens everything the API talks to; `close` releases it all. */
+export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{ deps: ApiDeps; close: () => Promise<void> }> {
+  const dataSource = await openMetadataStore({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'export-api', migrate: true });
+  const redis = createRedisConnection(config.redis.url, 'client');
+  const queues = openQueues(redis, config.redis.queuePrefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
+  const analyticsPool = new pg.Pool({ connectionString: config.database.analyticsUrl, max: config.database.poolSize, application_name: 'export-api' });
+  analyticsPool.on('error', (error) => logger.warn('analytics pool error', { error }));
+  const prefix = `${config.redis.queuePrefix}:api`;
+  const deps: ApiDeps = {
+    config,
+    logger,
+    dataSource,
+    access: new AccessRepository(dataSource),
+    jobs: new ExportJobRepository(dataSource),
+    audit: new AuditLogRepository(dataSource),
+    credentials: new CredentialRepository(dataSource),
+    queues,
+    redis,
+    limiter: new RedisRateLimiter(redis, prefix),
+    downloadLockout: new RedisLockout(redis, prefix, config.limits.downloadMaxPasswordFailures, config.limits.downloadLockSeconds),
+    analyticsPool,
+    store: new LocalArtifactStore(config.storage.dir),
+  };
+  return {
+    deps,
+    close: async () => {
+      await closeQueues(queues);
+      redis.disconnect();
+      await analyticsPool.end();
+      await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { CATALOG, availableColumns, type DataSourceDef, type FilterDef } from '@export-service/analytics';
+import {
+  AVAILABLE_DELIVERY_METHODS,
+  BYTES_PER_MB,
+  SELF_COMPRESSED_FORMATS,
+  type Compression,
+  type EncryptionSpec,
+  type ExportSpec,
+  type SourceFilters,
+  type SourceSpec,
+  type SplitSpec,
+} from '@export-service/contracts';
+import { errors, type ErrorDetail } from '@export-service/errors';
+import { generatePassword, passwordWeakness } from '@export-service/security';
+import { toInstantRange } from './date-range';
+import type { DataSourceDto, ExportConfigDto, FiltersDto } from './export.dto';
+
+/** A create request checked against the catalog and turned into what the worker runs. */
+export interface ResolvedExport {
+  spec: ExportSpec;
+  notes: string[];
+  /** The file/download password, in memory only; `isGenerated` when it must be shown to the client once. */
+  password: { value: string; isGenerated: boolean } | null;
+}
+
+/** Checks the parts of a request that depend on the catalog and on each other; throws 422 listing every problem. */
+export function resolveExportRequest(dto: ExportConfigDto, workspaceId: string): ResolvedExport {
+  const problems: ErrorDetail[] = [];
+  const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, workspaceId, problems));
+  const split = resolveSplit(dto, problems);
+  const delivery = dto.delivery?.method ?? 'download';
+  if (!AVAILABLE_DELIVERY_METHODS.includes(delivery)) {
+    problems.push({ field: 'delivery.method', problem: `"${delivery}" is not available yet; use "download"` });
+  }
+  const encryption = resolveEncryption(dto, problems);
+  if (problems.length > 0) throw errors.validation(problems);
+
+  const compression = dto.compression ?? (encryption.spec.enabled ? 'zip' : 'none');
+  const notes = notesFor(dto, compression);
+  if (encryption.spec.enabled) encryption.spec.container = compression === 'zip' ? 'zip-aes' : 'openpgp';
+  return {
+    spec: {
+      name: dto.name,
+      sources: sources as SourceSpec[],
+      format: dto.format,
+      compression,
+      split,
+      parquetCompression: dto.options?.parquet_compression ?? 'snappy',
+      delivery: { method: delivery },
+      encryption: encryption.spec,
+    },
+    notes,
+    password: encryption.password,
+  };
+}
+
+function resolveSource(dto: DataSourceDto, path: string, workspaceId: string, problems: ErrorDetail[]): SourceSpec | null {
+  const def: DataSourceDef = CATALOG[dto.type];
+  const aggregation = dto.aggregation ?? null;
+  if (aggregation !== null && !def.aggregations[aggregation]) {
+    const offered = Object.keys(def.aggregations);
+    problems.push({ field: `${path}.aggregation`, problem: offered.length > 0 ? `must be one of ${offered.join(', ')} for ${def.type}` : `is not offered by ${def.type}` });
+    return null;
+  }
+  const columns = availableColumns(def, aggregation).map((column) => column.name);
+  const fields = dto.fields ?? columns;
+  fields.forEach((field, index) => {
+    if (!columns.includes(field)) problems.push({ field: `${path}.fields[${index}]`, problem: `"${field}" is not a column of ${def.type}${aggregation ? ` (${aggregation})` : ''}; columns: ${columns.join(', ')}` });
+    else if (fields.indexOf(field) !== index) problems.push({ field: `${path}.fields[${index}]`, problem: `"${field}" is listed twice` });
+  });
+  return { type: def.type, fields, aggregation, filters: resolveFilters(def, dto.filters, `${path}.filters`, workspaceId, problems) };
+}
+
+function resolveFilters(def: DataSourceDef, dto: FiltersDto | undefined, path: string, workspaceId: string, problems: ErrorDetail[]): SourceFilters {
+  const filters: SourceFilters = {};
+  for (const [name, value] of Object.entries(dto ?? {})) {
+    if (value === undefined) continue;
+    const filter = def.filters.find((candidate) => candidate.name === name);
+    if (!filter) {
+      problems.push({ field: `${path}.${name}`, problem: `is not a filter of ${def.type}; filters: ${def.filters.map((f) => f.name).join(', ')}` });
+      continue;
+    }
+    const resolved = resolveFilterValue(filter, value, `${path}.${name}`, workspaceId, problems);
+    if (resolved !== undefined) filters[name] = resolved;
+  }
+  return filters;
+}
+
+function resolveFilterValue(filter: FilterDef, value: unknown, field: string, workspaceId: string, problems: ErrorDetail[]): SourceFilters[string] | undefined {
+  switch (filter.kind) {
+    case 'workspace':
+      if (value !== workspaceId) problems.push({ field, problem: 'must be your own workspace (the one your API key belongs to)' });
+      return undefined;
+    case 'date_range': {
+      const { start, end } = value as { start: string; end: string };
+      const result = toInstantRange(start, end);
+      if ('range' in result) return result.range;
+      problems.push({ field: `${field}.${result.field}`, problem: result.problem });
+      return undefined;
+    }
+    case 'boolean':
+      return value as boolean;
+    case 'values': {
+      const items = value as string[];
+      if (items.length === 0) problems.push({ field, problem: 'must list at least one value (leave the filter out to keep every row)' });
+      const bad = items.findIndex((item) => !filter.pattern.test(item));
+      if (bad >= 0) problems.push({ field: `${field}[${bad}]`, problem: filter.sqlType === 'uuid' ? 'must be a UUID' : 'must be an identifier (letters, digits, _ . : -, up to 128 characters)' });
+      if (items.length > filter.maxItems) problems.push({ field, problem: `must list at most ${filter.maxItems} values` });
+      return [...new Set(items)];
+    }
+  }
+}
+
+function resolveSplit(dto: ExportConfigDto, problems: ErrorDetail[]): SplitSpec {
+  const split = dto.split_files;
+  if (!split?.enabled) return { by: 'none', maxBytes: null };
+  const maxBytes = split.max_size_mb === undefined ? null : split.max_size_mb * BYTES_PER_MB;
+  if (!split.split_by) problems.push({ field: 'split_files.split_by', problem: 'is required when split_files.enabled is true (month, week or size)' });
+  if (split.split_by === 'size' && maxBytes === null) problems.push({ field: 'split_files.max_size_mb', problem: 'is required when split_by is "size"' });
+  return { by: split.split_by ?? 'none', maxBytes };
+}
+
+function resolveEncryption(dto: ExportConfigDto, problems: ErrorDetail[]): { spec: EncryptionSpec; password: ResolvedExport['password'] } {
+  const encryption = dto.encryption;
+  const isEnabled = encryption?.enabled ?? false;
+  const isProtected = encryption?.password_protected ?? false;
+  const spec: EncryptionSpec = { enabled: isEnabled, container: null, passwordProtected: isProtected };
+  if (!isEnabled && !isProtected) {
+    if (encryption?.password !== undefined) problems.push({ field: 'encryption.password', problem: 'is only used when encryption.enabled or encryption.password_protected is true' });
+    return { spec, password: null };
+  }
+  if (encryption?.password === undefined) return { spec, password: { value: generatePassword(), isGenerated: true } };
+  const weakness = passwordWeakness(encryption.password);
+  if (weakness) problems.push({ field: 'encryption.password', problem: weakness });
+  return { spec, password: { value: encryption.password, isGenerated: false } };
+}
+
+function notesFor(dto: ExportConfigDto, compression: Compression): string[] {
+  const notes: string[] = [];
+  const isInnerCompressed = SELF_COMPRESSED_FORMATS.includes(dto.format);
+  if (isInnerCompressed && compression === 'none') notes.push(`${dto.format} files are compressed inside, so no outer compression is applied`);
+  if (isInnerCompressed && compression !== 'none') notes.push(`${dto.format} files are already compressed inside; ${compression} will save little`);
+  if (dto.format === 'excel') notes.push('Excel cells hold at most 32,767 characters; longer text is cut to fit');
+  if (dto.format !== 'parquet' && dto.options?.parquet_compression) notes.push('options.parquet_compression applies to parquet only and was ignored');
+  return notes;
+}
