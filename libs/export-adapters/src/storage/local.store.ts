@@ -95,10 +95,11 @@ export class LocalArtifactStore implements ArtifactStore {
     await rm(this.scopeDir(scope), { recursive: true, force: true });
   }
 
-  async sweepPartials(olderThan: Date): Promise<number> {
+  async sweepPartials(olderThan: Date, isLive: (scope: ArtifactScope) => Promise<boolean>): Promise<number> {
     let removed = 0;
     for (const workspace of await listDirs(this.root)) {
       for (const job of await listDirs(join(this.root, workspace))) {
+        if (await isLive({ workspaceId: workspace, jobId: job })) continue;
         const dir = join(this.root, workspace, job, PARTIAL_DIR);
         for (const name of await listFiles(dir)) {
           const path = join(dir, name);

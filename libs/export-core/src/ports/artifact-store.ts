@@ -30,6 +30,9 @@ export interface ArtifactStore {
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** Deletes everything under a scope, partial files included. */
   deleteScope(scope: ArtifactScope): Promise<void>;
-  /** Deletes partial files older than the cutoff (left by killed workers); returns how many. */
-  sweepPartials(olderThan: Date): Promise<number>;
+  /**
+   * Deletes partial files older than the cutoff, left by exports that will not finish, skipping jobs
+   * `isLive` reports as still queued or running; returns how many were deleted.
+   */
+  sweepPartials(olderThan: Date, isLive: (scope: ArtifactScope) => Promise<boolean>): Promise<number>;
 }
