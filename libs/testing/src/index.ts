@@ -1,1 +1,4 @@
 export * from './tools';
+export * from './test-environment';
+export * from './analytics-fixtures';
+export * from './readers';
