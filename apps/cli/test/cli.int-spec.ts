@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { loadConfig } from '@export-service/config';
+import { CredentialRepository, openMetadataStore } from '@export-service/db';
+import { keyId, openSecret } from '@export-service/security';
+import { runTool } from '@export-service/testing';
+import { startHarness, type Harness } from '../../api/test/support/harness';
+
+const CLI = join(__dirname, '..', 'dist', 'main.js');
+const API = join(__dirname, '..', '..', 'api', 'dist', 'main.js');
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness('cli', { withWorker: false });
+});
+
+afterAll(() => harness.close());
+
+function cli(args: string[], env: Record<string, string> = harness.env.env) {
+  return runTool(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+}
+
+it('creates a key that works, prints it alone on the last line, and revokes it', async () => {
+  const created = await cli(['create-api-key', '--workspace', 'ws_cli', '--role', 'admin']);
+  expect(created.code).toBe(0);
+  const lines = created.stdout.toString().trim().split('\n');
+  const key = lines.at(-1) as string;
+  expect(key).toMatch(/^dxk_[A-Za-z0-9_-]{43}$/);
+  expect((await request(harness.app).get('/api/v1/audit').set('Authorization', `Bearer ${key}`)).status).toBe(200);
+
+  const revoked = await cli(['revoke-api-key', '--key', key]);
+  expect(revoked.code).toBe(0);
+  expect((await request(harness.app).get('/api/v1/audit').set('Authorization', `Bearer ${key}`)).status).toBe(401);
+  expect((await cli(['revoke-api-key', '--key', key])).code).toBe(1);
+});
+
+it('explains bad arguments', async () => {
+  const result = await cli(['create-api-key', '--workspace', 'ws_cli', '--role', 'owner']);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('--role must be one of admin, member');
+});
+
+it('rotates EXPORT_SECRET_KEY without losing stored credentials', async () => {
+  const admin = await harness.createKey('ws_rotate', 'admin');
+  const secret = { password: 'sftp-Secret-Value-91' };
+  const created = await request(harness.app).post('/api/v1/credentials').set('Authorization', `Bearer ${admin}`).send({ name: 'sftp-main', kind: 'sftp', config: { host: 'sftp.example.com', port: 22 }, secret });
+  expect(created.status).toBe(201);
+  expect(JSON.stringify(created.body)).not.toContain(secret.password);
+
+  const oldKey = harness.env.env.EXPORT_SECRET_KEY as string;
+  const newKey = randomBytes(32).toString('hex');
+  const rotated = await cli(['rotate-secret-key'], { ...harness.env.env, EXPORT_SECRET_KEY: newKey, EXPORT_SECRET_KEY_PREVIOUS: oldKey });
+  expect(rotated.code).toBe(0);
+  expect(rotated.stdout.toString()).toContain('re-sealed 1 credential(s)');
+
+  const dataSource = await openMetadataStore({ url: harness.env.config.database.url, poolSize: 1, applicationName: 'test', migrate: false });
+  try {
+    const [stored] = await new CredentialRepository(dataSource).listForWorkspace('ws_rotate');
+    expect(stored!.sealedSecret).not.toContain(secret.password);
+    expect(stored!.sealedSecret.split('.')[1]).toBe(keyId(Buffer.from(newKey, 'hex')));
+    const opened = openSecret(stored!.sealedSecret, { key: Buffer.from(newKey, 'hex'), previousKeys: [] }, 'ws_rotate');
+    expect(JSON.parse(opened)).toEqual(secret);
+  } finally {
+    await dataSource.destroy();
+  }
+});
+
+it('stops a service at start with one line naming a bad setting', async () => {
+  const result = await runTool(process.execPath, [API], { env: { ...process.env, ...harness.env.env, PORT: 'eighty', REDIS_URL: 'http://nope' } });
+  expect(result.code).toBe(78);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain('PORT must be a whole number (got "eighty")');
+  expect(lines[0]).toContain('REDIS_URL must use redis: or rediss:');
+  expect(() => loadConfig({ ...harness.env.env, NODE_ENV: 'production', EXPORT_SECRET_KEY: '' })).toThrow(/EXPORT_SECRET_KEY is required/);
+});
