@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { AppError } from '@export-service/errors';
+import { ExportConfigDto } from './export.dto';
+import { resolveExportRequest } from './export-request.resolver';
+import { parseByteRange } from './byte-range';
+import { toInstantRange } from './date-range';
+
+function resolve(body: Record<string, unknown>) {
+  return resolveExportRequest(plainToInstance(ExportConfigDto, { name: 'n', format: 'csv', data_sources: [{ type: 'user_activity' }], ...body }), 'ws_me');
+}
+
+function problems(body: Record<string, unknown>): string[] {
+  try {
+    resolve(body);
+  } catch (error) {
+    return (error as AppError).details.map((detail) => `${detail.field}: ${detail.problem}`);
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('resolveExportRequest', () => {
+  it('fills defaults: every column, no split, download, no encryption', () => {
+    const { spec, password } = resolve({});
+    expect(spec.sources[0]!.fields).toContain('timestamp');
+    expect(spec).toMatchObject({ compression: 'none', split: { by: 'none', maxBytes: null }, delivery: { method: 'download' }, encryption: { enabled: false } });
+    expect(password).toBeNull();
+  });
+
+  it('encrypts into a WinZip AES zip by default and generates a password', () => {
+    const { spec, password } = resolve({ encryption: { enabled: true, password_protected: true } });
+    expect(spec.compression).toBe('zip');
+    expect(spec.encryption).toEqual({ enabled: true, container: 'zip-aes', passwordProtected: true });
+    expect(password?.isGenerated).toBe(true);
+    expect(resolve({ compression: 'gzip', encryption: { enabled: true, password: 'Strong-Pass-123' } }).spec.encryption.container).toBe('openpgp');
+  });
+
+  it('names every problem against the catalog', () => {
+    const found = problems({
+      data_sources: [
+        { type: 'user_activity', fields: ['user_id', 'nope', 'user_id'], aggregation: 'daily', filters: { agent_ids: ['a'] } },
+        { type: 'agent_performance', filters: { workspace_id: 'ws_other', agent_ids: ['bad id!'], date_range: { start: '2024-02-30', end: '2024-03-01' } } },
+      ],
+      split_files: { enabled: true, split_by: 'size' },
+      delivery: { method: 'email' },
+      encryption: { enabled: true, password: 'weak' },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^data_sources\[0\]\.aggregation: is not offered by user_activity/),
+        expect.stringMatching(/^data_sources\[1\]\.filters\.workspace_id: must be your own workspace/),
+        expect.stringMatching(/^data_sources\[1\]\.filters\.agent_ids\[0\]: must be an identifier/),
+        expect.stringMatching(/^data_sources\[1\]\.filters\.date_range\.start: is not a real calendar date/),
+        expect.stringMatching(/^split_files\.max_size_mb: is required when split_by is "size"/),
+        expect.stringMatching(/^delivery\.method: "email" is not available yet/),
+        expect.stringMatching(/^encryption\.password: must be at least 12 characters/),
+      ]),
+    );
+    expect(problems({ data_sources: [{ type: 'user_activity', fields: ['user_id', 'nope', 'user_id'], filters: { agent_ids: ['a'] } }] })).toEqual([
+      expect.stringMatching(/^data_sources\[0\]\.fields\[1\]: "nope" is not a column of user_activity/),
+      'data_sources[0].fields[2]: "user_id" is listed twice',
+      expect.stringMatching(/^data_sources\[0\]\.filters\.agent_ids: is not a filter of user_activity/),
+    ]);
+  });
+});
+
+describe('date ranges', () => {
+  it('include the whole last day of a date-only end, in UTC', () => {
+    expect(toInstantRange('2024-01-01', '2024-03-31')).toEqual({ range: { from: '2024-01-01T00:00:00.000Z', to: '2024-04-01T00:00:00.000Z' } });
+    expect(toInstantRange('2024-01-01T10:00:00+02:00', '2024-01-02T00:00:00Z')).toEqual({ range: { from: '2024-01-01T08:00:00.000Z', to: '2024-01-02T00:00:00.000Z' } });
+  });
+
+  it('refuse impossible dates, missing time zones and reversed ranges', () => {
+    expect(toInstantRange('2023-02-29', '2024-01-01')).toMatchObject({ field: 'start' });
+    expect(toInstantRange('2024-01-01T00:00:00', '2024-02-01')).toMatchObject({ field: 'start' });
+    expect(toInstantRange('2024-03-01', '2024-02-01')).toMatchObject({ field: 'end', problem: 'must be after start' });
+  });
+});
+
+describe('byte ranges', () => {
+  it('follow RFC 9110 for one range', () => {
+    expect(parseByteRange('bytes=0-99', 1000)).toEqual({ start: 0, end: 99 });
+    expect(parseByteRange('bytes=900-', 1000)).toEqual({ start: 900, end: 999 });
+    expect(parseByteRange('bytes=-100', 1000)).toEqual({ start: 900, end: 999 });
+    expect(parseByteRange('bytes=500-5000', 1000)).toEqual({ start: 500, end: 999 });
+    expect(parseByteRange('bytes=1000-', 1000)).toBe('unsatisfiable');
+    expect(parseByteRange('bytes=0-1,5-9', 1000)).toBeNull();
+    expect(parseByteRange(undefined, 1000)).toBeNull();
+  });
+});
