@@ -108,7 +108,7 @@ it('refuses a missing or wrong X-Export-Password with 401, then locks the downlo
   expect(audit.filter((entry) => entry.action === 'export.download' && entry.outcome === 'denied').length).toBeGreaterThanOrEqual(3);
 });
 
-it('never puts a password in Redis, in the logs, in responses, or in plain text in the database', async () => {
+it('never puts a password, an API key or the secret key in Redis or the logs, nor a password in responses or in plain text in the database', async () => {
   const password = 'Unique-Marker-Passw0rd-Zeta';
   const { created, status } = await exportWith({ compression: 'zip', encryption: { enabled: true, password_protected: true, password } });
   expect(JSON.stringify(created)).not.toContain(password);
@@ -118,12 +118,18 @@ it('never puts a password in Redis, in the logs, in responses, or in plain text 
   try {
     const keys = await redis.keys('*');
     expect(keys.length).toBeGreaterThan(0);
-    for (const redisKey of keys) expect(JSON.stringify(await dumpKey(redis, redisKey))).not.toContain(password);
+    const secrets = [password, key, harness.env.env.EXPORT_SECRET_KEY as string];
+    for (const redisKey of keys) {
+      const dumped = JSON.stringify(await dumpKey(redis, redisKey));
+      for (const secret of secrets) expect(dumped).not.toContain(secret);
+    }
   } finally {
     redis.disconnect();
   }
   expect(harness.logLines.length).toBeGreaterThan(0);
-  for (const line of harness.logLines) expect(line).not.toContain(password);
+  for (const line of harness.logLines) {
+    for (const secret of [password, key, harness.env.env.EXPORT_SECRET_KEY as string]) expect(line).not.toContain(secret);
+  }
 
   const [stored] = await harness.deps.dataSource.query(`SELECT t::text AS row FROM export_jobs t WHERE id = $1`, [created.job_id]);
   expect(stored.row).not.toContain(password);

@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -92,8 +93,9 @@ export class SplitFilesDto {
 
 /** S3 destination (delivery to S3 is not available yet). */
 export class S3ConfigDto {
-  @IsDefined() @IsString() @Length(3, 63) bucket!: string;
-  @IsOptional() @IsString() @MaxLength(512) prefix?: string;
+  @IsDefined() @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be a valid S3 bucket name' }) bucket!: string;
+  /** Key prefix: relative, no `..` segments, no backslashes or control characters. */
+  @IsOptional() @IsString() @MaxLength(512) @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\\u0000-\u001f]*$/, { message: '$property must be a relative key prefix without ".." segments' }) prefix?: string;
 }
 
 /** Where the files go. */
