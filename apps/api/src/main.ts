@@ -11,6 +11,12 @@ async function main(): Promise<void> {
   const server = createApp(deps).listen(config.http.port, config.http.host, () =>
     logger.info('api listening', { url: `http://${config.http.host}:${config.http.port}`, pid: process.pid }),
   );
+  // Requests Node cannot even parse still get the service's JSON error shape.
+  server.on('clientError', (_error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify({ error: { code: 'bad_request', message: 'The request could not be read: malformed HTTP.', details: [] } });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   let isStopping = false;
   const stop = (signal: string) => {
     if (isStopping) return;

@@ -1,5 +1,6 @@
 /** Machine-readable error codes the API answers with. Values are part of the public contract. */
 export const ErrorCode = {
+  badRequest: 'bad_request',
   validationFailed: 'validation_failed',
   invalidJson: 'invalid_json',
   unsupportedMediaType: 'unsupported_media_type',

@@ -1,5 +1,8 @@
 import { AppError, ErrorCode, type ErrorDetail } from './app-error';
 
+/** At most this many problems are listed; the message gives the full count. */
+const MAX_DETAILS = 50;
+
 /** Named factories: every deliberate error the service raises is built here. */
 export const errors = {
   validation(details: ErrorDetail[]): AppError {
@@ -7,8 +10,11 @@ export const errors = {
     const message =
       details.length === 1 && first
         ? `Invalid request: ${first.field} ${first.problem}.`
-        : `Invalid request: ${details.length} problems, see details.`;
-    return new AppError(ErrorCode.validationFailed, 422, message, { details });
+        : `Invalid request: ${details.length} problems${details.length > MAX_DETAILS ? `, the first ${MAX_DETAILS} listed` : ''}, see details.`;
+    return new AppError(ErrorCode.validationFailed, 422, message, { details: details.slice(0, MAX_DETAILS) });
+  },
+  badRequest(problem: string): AppError {
+    return new AppError(ErrorCode.badRequest, 400, `The request could not be read: ${problem}.`);
   },
   invalidJson(problem: string): AppError {
     return new AppError(ErrorCode.invalidJson, 400, `The request body is not valid JSON: ${problem}.`);

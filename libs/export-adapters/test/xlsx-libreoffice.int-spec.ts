@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PgRowSource } from '@export-service/analytics';
-import { runExport, type ExportSpec } from '@export-service/export-core';
+import type { ExportSpec } from '@export-service/contracts';
+import { runExport } from '@export-service/export-core';
 import { compressors, createEncoders, LocalArtifactStore, openpgpEncryptor } from '@export-service/export-adapters';
 import { createTestEnvironment, edgeCaseActivityRows, insertActivityRows, makeTempDir, parseCsv, runTool, type TestEnvironment } from '@export-service/testing';
 

@@ -2,13 +2,15 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { errors, isAppError, toHttp } from '@export-service/errors';
 import type { Logger } from '@export-service/logger';
 
-interface BodyParserError {
+interface FrameworkError {
   type?: string;
   limit?: number;
+  status?: number;
+  expose?: boolean;
 }
 
-/** Body-parser failures as the service's own errors. */
-function fromBodyParser(error: BodyParserError, bodyLimit: number) {
+/** Body-parser and router failures (http-errors with a 4xx status) as the service's own errors. */
+function fromFramework(error: FrameworkError, bodyLimit: number) {
   switch (error.type) {
     case 'entity.too.large':
       return errors.payloadTooLarge(error.limit ?? bodyLimit);
@@ -17,9 +19,12 @@ function fromBodyParser(error: BodyParserError, bodyLimit: number) {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return errors.unsupportedMediaType();
-    default:
-      return null;
   }
+  // e.g. a path with an undecodable percent-escape: Express marks it 400.
+  if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+    return errors.badRequest(error.status === 400 ? 'malformed request (check the URL encoding and the body)' : `status ${error.status}`);
+  }
+  return null;
 }
 
 /** Unknown routes answer 404 in the same error shape. */
@@ -29,7 +34,7 @@ export const notFound: RequestHandler = (req, _res, next) => next(errors.routeNo
 export function errorHandler(logger: Logger, bodyLimit: number): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const mapped = isAppError(error) ? error : (fromBodyParser(error as BodyParserError, bodyLimit) ?? error);
+    const mapped = isAppError(error) ? error : (fromFramework((error ?? {}) as FrameworkError, bodyLimit) ?? error);
     const http = toHttp(mapped);
     if (http.status >= 500) logger.error('unhandled error', { requestId: res.locals.requestId, error });
     res.status(http.status).set(http.headers).json(http.body);

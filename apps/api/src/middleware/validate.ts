@@ -16,7 +16,12 @@ function problemOf(message: string, property: string): string {
 function toDetails(validationErrors: ValidationError[], parent = ''): ErrorDetail[] {
   return validationErrors.flatMap((error) => {
     const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, problem: problemOf(message, error.property) }));
+    const own = Object.values(error.constraints ?? {}).map((message) => {
+      const problem = problemOf(message, error.property);
+      // Rules that check array items say which one first: `[2] must be an object`.
+      const item = /^\[(\d+)\] (.*)$/.exec(problem);
+      return item ? { field: `${field}[${item[1]}]`, problem: item[2] as string } : { field, problem };
+    });
     return [...own, ...toDetails(error.children ?? [], field)];
   });
 }

@@ -4,6 +4,15 @@ import { PermanentError } from '@export-service/errors';
 import type { Logger } from '@export-service/logger';
 import type { HandlerRegistry, JobHandler } from './job-handler';
 
+/**
+ * Database errors a retry cannot fix: data exceptions (class 22), integrity (23) and syntax or
+ * undefined objects (42). Connection losses (08, 57) stay transient.
+ */
+function isPermanentDatabaseError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|42)[0-9A-Z]{3}$/.test(code);
+}
+
 /** Fails the boot when a job name has no handler (or a handler no job name). */
 export function assertRegistryComplete(registry: HandlerRegistry): void {
   const names = Object.values(JobName) as string[];
@@ -24,7 +33,7 @@ export async function dispatch(registry: HandlerRegistry, job: Job, token: strin
   } catch (thrown) {
     if (thrown instanceof DelayedError) throw thrown;
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const isPermanent = error instanceof PermanentError || error instanceof UnrecoverableError;
+    const isPermanent = error instanceof PermanentError || error instanceof UnrecoverableError || isPermanentDatabaseError(error);
     const isFinal = isPermanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     logger.error('job attempt failed', { job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, isFinal, error });
     await handler.onFailure?.(job.data, error, isFinal).catch((failure: unknown) => logger.error('failure handler failed', { error: failure }));

@@ -38,8 +38,8 @@ describe('source queries', () => {
   it('turn placeholders into one-shot settings for COPY, values passed as bind parameters', () => {
     const { setup, copy } = toCopyStatement(buildRowsQuery(selection, 'json'), 'json');
     expect(copy).not.toMatch(/\$\d/);
-    expect(copy).toContain(`(SELECT current_setting('export_service.p1')::text)`);
-    expect(copy).toContain(`(SELECT current_setting('export_service.p5')::text[])`);
+    expect(copy).toContain(`(SELECT current_setting('export_service.p1')::text)::text`);
+    expect(copy).toContain(`= ANY((SELECT current_setting('export_service.p5')::text[])::text[])`);
     expect(copy).toMatch(/QUOTE E'\\x01', DELIMITER E'\\x02'\)$/);
     expect(setup?.text).toMatch(/^SELECT set_config\('export_service\.p1', \$1, true\)/);
     expect(setup?.values).toContain(`{"click","x'); DROP TABLE user_activity; --"}`);

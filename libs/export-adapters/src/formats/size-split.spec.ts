@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { chunkOf, FileOutput, PartWriter, type ExportFileInfo, type OpenPart, type StreamingEncoder } from '@export-service/export-core';
+import { chunkOf, FileOutput, PartWriter, type OpenPart, type StreamingEncoder } from '@export-service/export-core';
 import { MemoryArtifactStore } from '@export-service/testing';
 import { compressors } from '../compression';
 import { csvEncoder } from './csv.encoder';
@@ -13,7 +13,7 @@ async function writeParts(encoder: StreamingEncoder, compression: keyof typeof c
   const store = new MemoryArtifactStore();
   const stages = { store, scope: { workspaceId: 'ws', jobId: 'job' }, compressor: compressors[compression], encryptor: null, password: null };
   let processed = 0;
-  const writer = new PartWriter<OpenPart & { output: FileOutput }, ExportFileInfo['bytes']>(
+  const writer = new PartWriter<OpenPart & { output: FileOutput }, number>(
     {
       open: async (index) => {
         const output = await FileOutput.open(stages, `part${index}`, `part${index}.csv`);

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../../api-deps';
 import { principalOf } from '../../middleware/auth';
 import { recordAudit } from '../audit-recorder';
 import { parseByteRange } from './byte-range';
+import { findOwnJob } from './find-own-job';
 
 /** Checks X-Export-Password for a protected export, with a lockout after repeated failures. */
 async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response, job: ExportJobEntity): Promise<void> {
@@ -33,9 +34,7 @@ async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response,
 export function downloadHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res);
-    const jobId = String(req.params.job_id);
-    const job = await deps.jobs.findInWorkspace(jobId, principal.workspaceId);
-    if (!job) throw errors.notFound('export', jobId);
+    const job = await findOwnJob(deps, String(req.params.job_id), principal.workspaceId);
     if (!/^\d{1,6}$/.test(String(req.params.file_index))) throw errors.validation([{ field: 'file_index', problem: 'must be a whole number from 0' }]);
     if (job.status !== 'completed') throw errors.exportNotCompleted(job.id, job.status);
     await checkDownloadPassword(deps, req, res, job);

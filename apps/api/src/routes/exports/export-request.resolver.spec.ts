@@ -42,7 +42,6 @@ describe('resolveExportRequest', () => {
         { type: 'agent_performance', filters: { workspace_id: 'ws_other', agent_ids: ['bad id!'], date_range: { start: '2024-02-30', end: '2024-03-01' } } },
       ],
       split_files: { enabled: true, split_by: 'size' },
-      delivery: { method: 'email' },
       encryption: { enabled: true, password: 'weak' },
     });
     expect(found).toEqual(
@@ -52,7 +51,6 @@ describe('resolveExportRequest', () => {
         expect.stringMatching(/^data_sources\[1\]\.filters\.agent_ids\[0\]: must be an identifier/),
         expect.stringMatching(/^data_sources\[1\]\.filters\.date_range\.start: is not a real calendar date/),
         expect.stringMatching(/^split_files\.max_size_mb: is required when split_by is "size"/),
-        expect.stringMatching(/^delivery\.method: "email" is not available yet/),
         expect.stringMatching(/^encryption\.password: must be at least 12 characters/),
       ]),
     );
@@ -61,6 +59,12 @@ describe('resolveExportRequest', () => {
       'data_sources[0].fields[2]: "user_id" is listed twice',
       expect.stringMatching(/^data_sources\[0\]\.filters\.agent_ids: is not a filter of user_activity/),
     ]);
+  });
+
+  it('answers feature_unavailable for delivery methods that come later', () => {
+    expect(() => resolve({ delivery: { method: 'email', email_recipients: ['a@example.com'] } })).toThrow(
+      expect.objectContaining({ code: 'feature_unavailable', httpStatus: 422, details: [{ field: 'delivery.method', problem: '"email" is not available yet' }] }),
+    );
   });
 });
 

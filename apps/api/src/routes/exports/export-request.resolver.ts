@@ -29,11 +29,11 @@ export function resolveExportRequest(dto: ExportConfigDto, workspaceId: string):
   const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, workspaceId, problems));
   const split = resolveSplit(dto, problems);
   const delivery = dto.delivery?.method ?? 'download';
-  if (!AVAILABLE_DELIVERY_METHODS.includes(delivery)) {
-    problems.push({ field: 'delivery.method', problem: `"${delivery}" is not available yet; use "download"` });
-  }
   const encryption = resolveEncryption(dto, problems);
   if (problems.length > 0) throw errors.validation(problems);
+  if (!AVAILABLE_DELIVERY_METHODS.includes(delivery)) {
+    throw errors.featureUnavailable('delivery.method', delivery, 'exports are delivered by download for now; use "download"');
+  }
 
   const compression = dto.compression ?? (encryption.spec.enabled ? 'zip' : 'none');
   const notes = notesFor(dto, compression);

@@ -9,7 +9,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -18,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { EachIsObject, IsOmittable } from '../dto-rules';
 import {
   AGGREGATIONS,
   COMPRESSIONS,
@@ -51,84 +51,84 @@ export class DateRangeDto {
 
 /** Filters of a data source; which ones a source accepts is in the catalog (GET the OpenAPI document). */
 export class FiltersDto {
-  @IsOptional() @ValidateNested() @Type(() => DateRangeDto) date_range?: DateRangeDto;
+  @IsOmittable() @ValidateNested() @Type(() => DateRangeDto) date_range?: DateRangeDto;
   /** Must be your own workspace: the workspace always comes from the API key. */
-  @IsOptional() @IsString() @MaxLength(128) workspace_id?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString(ITEM) user_ids?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString(ITEM) session_ids?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) actions?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) resource_types?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) devices?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) countries?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) agent_ids?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) task_types?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) statuses?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) features?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) severities?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) sources?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) error_codes?: string[];
-  @IsOptional() @IsBoolean() success?: boolean;
-  @IsOptional() @IsBoolean() is_bounce?: boolean;
-  @IsOptional() @IsBoolean() resolved?: boolean;
+  @IsOmittable() @IsString() @MaxLength(128) workspace_id?: string;
+  @IsOmittable() @IsArray() @ArrayMaxSize(10_000) @IsString(ITEM) user_ids?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(10_000) @IsString(ITEM) session_ids?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) actions?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) resource_types?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) devices?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) countries?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) agent_ids?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) task_types?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) statuses?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) features?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) severities?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) sources?: string[];
+  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) error_codes?: string[];
+  @IsOmittable() @IsBoolean() success?: boolean;
+  @IsOmittable() @IsBoolean() is_bounce?: boolean;
+  @IsOmittable() @IsBoolean() resolved?: boolean;
 }
 
 /** One table to export. */
 export class DataSourceDto {
   @IsDefined() @IsIn(DATA_SOURCE_TYPES, list(DATA_SOURCE_TYPES)) type!: DataSourceType;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => FiltersDto) filters?: FiltersDto;
+  @IsOmittable() @IsObject() @ValidateNested() @Type(() => FiltersDto) filters?: FiltersDto;
   /** Columns in output order; all columns when omitted. */
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString(ITEM) @MaxLength(64, { each: true }) fields?: string[];
+  @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString(ITEM) @MaxLength(64, { each: true }) fields?: string[];
   /** Rolls rows up per period (sources that offer it). */
-  @IsOptional() @IsIn(AGGREGATIONS, list(AGGREGATIONS)) aggregation?: Aggregation;
+  @IsOmittable() @IsIn(AGGREGATIONS, list(AGGREGATIONS)) aggregation?: Aggregation;
 }
 
 /** Cutting each source into several files. */
 export class SplitFilesDto {
   @IsDefined() @IsBoolean() enabled!: boolean;
   /** Caps every file (its final, compressed bytes; 1 MB = 1,000,000 bytes). */
-  @IsOptional() @IsInt() @Min(1) @Max(10_240) max_size_mb?: number;
+  @IsOmittable() @IsInt() @Min(1) @Max(10_240) max_size_mb?: number;
   /** `month` and `week` (ISO, UTC) cut by period; `size` by `max_size_mb` only. */
-  @IsOptional() @IsIn(SPLIT_BY, list(SPLIT_BY)) split_by?: SplitBy;
+  @IsOmittable() @IsIn(SPLIT_BY, list(SPLIT_BY)) split_by?: SplitBy;
 }
 
 /** S3 destination (delivery to S3 is not available yet). */
 export class S3ConfigDto {
   @IsDefined() @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be a valid S3 bucket name' }) bucket!: string;
   /** Key prefix: relative, no `..` segments, no backslashes or control characters. */
-  @IsOptional() @IsString() @MaxLength(512) @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\\u0000-\u001f]*$/, { message: '$property must be a relative key prefix without ".." segments' }) prefix?: string;
+  @IsOmittable() @IsString() @MaxLength(512) @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\\u0000-\u001f]*$/, { message: '$property must be a relative key prefix without ".." segments' }) prefix?: string;
 }
 
 /** Where the files go. */
 export class DeliveryDto {
   @IsDefined() @IsIn(DELIVERY_METHODS, list(DELIVERY_METHODS)) method!: DeliveryMethod;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsEmail({}, { each: true }) email_recipients?: string[];
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => S3ConfigDto) s3_config?: S3ConfigDto;
+  @IsOmittable() @IsArray() @ArrayMaxSize(50) @IsEmail({}, { each: true }) email_recipients?: string[];
+  @IsOmittable() @IsObject() @ValidateNested() @Type(() => S3ConfigDto) s3_config?: S3ConfigDto;
 }
 
 /** File encryption and the download password. */
 export class EncryptionDto {
   @IsDefined() @IsBoolean() enabled!: boolean;
-  @IsOptional() @IsIn(ENCRYPTION_METHODS, list(ENCRYPTION_METHODS)) method?: EncryptionMethod;
+  @IsOmittable() @IsIn(ENCRYPTION_METHODS, list(ENCRYPTION_METHODS)) method?: EncryptionMethod;
   /** Downloads then need the password in `X-Export-Password`. */
-  @IsOptional() @IsBoolean() password_protected?: boolean;
+  @IsOmittable() @IsBoolean() password_protected?: boolean;
   /** Your password (12+ characters, mixed); one is generated and returned once when omitted. */
-  @IsOptional() @IsString() @MaxLength(256) password?: string;
+  @IsOmittable() @IsString() @MaxLength(256) password?: string;
 }
 
 /** Format-specific options. */
 export class ExportOptionsDto {
-  @IsOptional() @IsIn(PARQUET_COMPRESSIONS, list(PARQUET_COMPRESSIONS)) parquet_compression?: ParquetCompression;
+  @IsOmittable() @IsIn(PARQUET_COMPRESSIONS, list(PARQUET_COMPRESSIONS)) parquet_compression?: ParquetCompression;
 }
 
 /** POST /api/v1/export/create */
 export class ExportConfigDto {
   @IsDefined() @IsString() @Length(1, 200) name!: string;
-  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => DataSourceDto) data_sources!: DataSourceDto[];
+  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @EachIsObject() @ValidateNested({ each: true }) @Type(() => DataSourceDto) data_sources!: DataSourceDto[];
   @IsDefined() @IsIn(EXPORT_FORMATS, list(EXPORT_FORMATS)) format!: ExportFormat;
   /** `none` by default; `zip` by default when encryption is enabled. */
-  @IsOptional() @IsIn(COMPRESSIONS, list(COMPRESSIONS)) compression?: Compression;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SplitFilesDto) split_files?: SplitFilesDto;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => DeliveryDto) delivery?: DeliveryDto;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => EncryptionDto) encryption?: EncryptionDto;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => ExportOptionsDto) options?: ExportOptionsDto;
+  @IsOmittable() @IsIn(COMPRESSIONS, list(COMPRESSIONS)) compression?: Compression;
+  @IsOmittable() @IsObject() @ValidateNested() @Type(() => SplitFilesDto) split_files?: SplitFilesDto;
+  @IsOmittable() @IsObject() @ValidateNested() @Type(() => DeliveryDto) delivery?: DeliveryDto;
+  @IsOmittable() @IsObject() @ValidateNested() @Type(() => EncryptionDto) encryption?: EncryptionDto;
+  @IsOmittable() @IsObject() @ValidateNested() @Type(() => ExportOptionsDto) options?: ExportOptionsDto;
 }

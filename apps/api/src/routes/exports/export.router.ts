@@ -4,7 +4,6 @@ import { Job } from 'bullmq';
 import { estimateExport } from '@export-service/analytics';
 import { EMPTY_PROGRESS, QueueName, type ExportProgress } from '@export-service/contracts';
 import type { ExportJobEntity } from '@export-service/db';
-import { errors } from '@export-service/errors';
 import { enqueueExport } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
 import type { ApiDeps } from '../../api-deps';
@@ -16,6 +15,7 @@ import { downloadHandler } from './download.handler';
 import { ExportConfigDto } from './export.dto';
 import { presentCreated, presentStatus } from './export.presenter';
 import { resolveExportRequest } from './export-request.resolver';
+import { findOwnJob } from './find-own-job';
 
 /** A new export id: `job_` and 128 random bits. */
 function newJobId(): string {
@@ -84,9 +84,7 @@ export function exportRouter(deps: ApiDeps): Router {
   const router = Router();
   router.post('/export/create', ...jsonBody(deps.config.http.bodyLimitBytes), createHandler(deps));
   router.get('/export/status/:job_id', async (req, res) => {
-    const principal = principalOf(res);
-    const found = await deps.jobs.findInWorkspace(String(req.params.job_id), principal.workspaceId);
-    if (!found) throw errors.notFound('export', String(req.params.job_id));
+    const found = await findOwnJob(deps, String(req.params.job_id), principalOf(res).workspaceId);
     const { job, progress } = await currentProgress(deps, found);
     const files = job.status === 'completed' ? await deps.jobs.listFiles(job.id) : [];
     res.json(presentStatus(job, progress, files));
