@@ -16,9 +16,10 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-      testTimeout: 120_000,
     },
   ],
+  // A global option: integration tests seed and export real data.
+  testTimeout: 120_000,
 };
 
 export default config;

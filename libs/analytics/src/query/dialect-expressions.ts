@@ -61,7 +61,8 @@ export function xlsxCell(ref: string, type: ColumnType): string {
     case 'boolean':
       return `CASE WHEN ${ref} IS NULL THEN '<c/>' WHEN ${ref} THEN '<c t="b"><v>1</v></c>' ELSE '<c t="b"><v>0</v></c>' END`;
     case 'timestamp':
-      return `COALESCE('<c s="${XLSX_STYLE.dateTime}"><v>' || trim_scale(round(extract(epoch FROM ${ref}) / 86400 + 25569, 10))::text || '</v></c>', '<c/>')`;
+      // Excel keeps milliseconds: truncate to them here, so readers never round a row into the next day.
+      return `COALESCE('<c s="${XLSX_STYLE.dateTime}"><v>' || trim_scale(round(extract(epoch FROM date_trunc('milliseconds', ${ref})) / 86400 + 25569, 12))::text || '</v></c>', '<c/>')`;
     case 'date':
       return `COALESCE('<c s="${XLSX_STYLE.date}"><v>' || (${ref} - DATE '1899-12-30')::text || '</v></c>', '<c/>')`;
     default:

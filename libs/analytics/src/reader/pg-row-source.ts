@@ -71,7 +71,9 @@ class PgSourceReader implements SourceReader {
 
   async partitions(by: Partition['by']): Promise<Partition[]> {
     const { rows } = await this.client.query<{ start: string | null; label: string | null; rows: string }>(buildPartitionCountQuery(this.selection, by));
-    return rows.filter((row) => by === 'none' || Number(row.rows) > 0).map((row) => ({ by, start: row.start, label: row.label, rows: Number(row.rows) }));
+    const partitions = rows.filter((row) => Number(row.rows) > 0).map((row) => ({ by, start: row.start, label: row.label, rows: Number(row.rows) }));
+    // A source with no matching rows still gets one (empty, valid) file, named without a period.
+    return partitions.length > 0 ? partitions : [{ by, start: null, label: null, rows: 0 }];
   }
 
   async *read(partition: Partition, dialect: RowDialect, signal: AbortSignal): AsyncIterable<RowChunk> {

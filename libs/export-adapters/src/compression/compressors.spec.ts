@@ -96,3 +96,19 @@ describe('zip', () => {
     expect((await compress(compressors.zip, noise, { flushEvery: 3, password: 'x-Password-123' })).length).toBeLessThanOrEqual(compressors.zip.maxOutput(noise.length));
   });
 });
+
+describe('zip after zlib has seen an empty buffer', () => {
+  it('keeps the right CRC (Node answers crc32 = 0 for an empty buffer zlib has used)', async () => {
+    const empty = Buffer.alloc(0);
+    const gzip = compressors.gzip.open(new BufferSink(), { entryName: 'x' });
+    await gzip.write(empty);
+    await gzip.end();
+    const sink = new BufferSink();
+    const zip = compressors.zip.open(sink, { entryName: 'data.csv' });
+    await zip.write(text.subarray(0, 1000));
+    await zip.write(empty);
+    await zip.end();
+    const path = await saved('after-empty.zip', sink.toBuffer());
+    expect((await runTool('unzip', ['-t', path])).code).toBe(0);
+  });
+});

@@ -40,7 +40,8 @@ export class FramedPart implements PartEncoder {
 
   async finish(): Promise<void> {
     await this.start();
-    await this.next.write(this.frame.footer(this.hasRows));
+    const footer = this.frame.footer(this.hasRows);
+    if (footer.length > 0) await this.next.write(footer);
     await this.next.end();
   }
 

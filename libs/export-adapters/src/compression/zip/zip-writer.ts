@@ -110,7 +110,9 @@ export class ZipEntry implements ByteSink {
     this.body = options.deflate ? new DuplexSink(createDeflateRaw({ level: options.level ?? 1 }), sealed, flushZlib) : sealed;
   }
 
-  write(chunk: Buffer): Promise<void> {
+  async write(chunk: Buffer): Promise<void> {
+    // Node's crc32 answers 0 for an empty buffer that has been through a zlib stream (NULL data pointer).
+    if (chunk.length === 0) return;
     // AE-2 stores no CRC: the HMAC authenticates the data instead.
     if (!this.record.isEncrypted) this.record.crc32 = crc32(chunk, this.record.crc32);
     this.record.uncompressedSize += chunk.length;

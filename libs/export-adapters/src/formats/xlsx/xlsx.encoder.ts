@@ -6,10 +6,10 @@ import { contentTypesXml, ROOT_RELS_XML, SHEET_END, sheetName, sheetStart, STYLE
 
 /** Data rows a sheet takes: Excel's row limit less the header. */
 const DATA_ROWS_PER_SHEET = XLSX_MAX_SHEET_ROWS - 1;
-/** Most bytes the closing parts (workbook, relationships, content types, zip records) take. */
-const CLOSING_BYTES = 64 * 1024;
-/** Most bytes a new sheet (its header and zip records) adds. */
-const SHEET_OVERHEAD_BYTES = 16 * 1024;
+/** Most bytes the closing parts (workbook, relationships, content types, zip records) take; ~3 KB in practice. */
+const CLOSING_BYTES = 16 * 1024;
+/** Most bytes a new sheet (its header, its closing tags, its zip records and workbook entries) adds. */
+const SHEET_OVERHEAD_BYTES = 4 * 1024;
 
 /**
  * One .xlsx file. PostgreSQL renders each row as a SpreadsheetML `<row>` with typed cells; this
