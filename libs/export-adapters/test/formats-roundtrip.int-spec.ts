@@ -28,6 +28,7 @@ import {
   USER_ACTIVITY_FIELDS,
   type ProducedFile,
 } from './support/run-to-files';
+import { USER_ACTIVITY_PARQUET_TYPES } from './support/read-parts';
 
 /**
  * Every format × every compression on the edge-case rows, read back from disk with the real
@@ -285,24 +286,11 @@ async function checkExcel(path: string): Promise<void> {
   expect(texts.find((value) => value?.startsWith('xxx'))).toHaveLength(XLSX_MAX_CELL_CHARS);
 }
 
-const PARQUET_TYPES: Record<string, string> = {
-  id: 'BIGINT',
-  user_id: 'VARCHAR',
-  session_id: 'VARCHAR',
-  action: 'VARCHAR',
-  resource_type: 'VARCHAR',
-  resource_id: 'VARCHAR',
-  credits: 'DECIMAL(14,4)',
-  duration_ms: 'INTEGER',
-  success: 'BOOLEAN',
-  metadata: 'VARCHAR',
-  timestamp: 'TIMESTAMP WITH TIME ZONE',
-};
 
 async function checkParquet(path: string): Promise<void> {
   // Reader 1: DuckDB. Types as DuckDB sees them, and the file's own physical/logical types.
   const columns = await describeParquetWithDuckDb(path);
-  expect(Object.fromEntries(columns.map((column) => [column.name, column.type]))).toEqual(PARQUET_TYPES);
+  expect(Object.fromEntries(columns.map((column) => [column.name, column.type]))).toEqual(USER_ACTIVITY_PARQUET_TYPES);
   for (const column of columns) {
     if (column.type === 'VARCHAR') expect([column.name, column.physicalType, column.convertedType]).toEqual([column.name, 'BYTE_ARRAY', 'UTF8']);
   }
