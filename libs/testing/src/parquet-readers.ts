@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { runToolOk } from './tools';
 
 /** A JSON-safe value as the readers below hand it back. */
@@ -24,6 +23,8 @@ function sqlString(value: string): string {
 
 /** Runs SQL statements in one fresh in-memory DuckDB; `{path}` in the SQL is replaced by the quoted file path. */
 async function queryAllWithDuckDb(path: string, statements: string[]): Promise<Array<Array<Record<string, ReadValue>>>> {
+  // Loaded on first use: its native binding holds a handle that would keep every test process alive.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   try {

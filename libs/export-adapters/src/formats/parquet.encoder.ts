@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSchema, ParquetCompression } from '@export-service/contracts';
 import type { EncodeContext, RowChunk, RowStager, StagedEncoder, StagedEncodeOptions, StagedFile, StagedRows } from '@export-service/export-core';
 
@@ -42,6 +42,8 @@ const CODEC: Record<ParquetCompression, string> = { snappy: 'snappy', gzip: 'gzi
  * ~60 MB more for no gain while PostgreSQL and zlib use the other core. It spills to `dir` beyond that.
  */
 async function openDuckDb(dir: string): Promise<DuckDBInstance> {
+  // Loaded on first use: its native binding holds a handle open, so only processes writing Parquet pay for it.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   return DuckDBInstance.create(':memory:', {
     memory_limit: '128MB',
     threads: '1',
