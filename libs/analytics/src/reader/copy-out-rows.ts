@@ -5,6 +5,7 @@ const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 const ERROR_RESPONSE = 0x45; // 'E'
 const HEADER_BYTES = 5;
+const EMPTY = Buffer.alloc(0);
 
 /** The parts of pg's connection this reader borrows (the same ones pg-copy-streams uses). */
 interface PgConnection {
@@ -23,10 +24,11 @@ export class CopyOutRows extends Readable {
   rowCount = 0;
   private connection: PgConnection | null = null;
   private pgDataHandler: ((chunk: Buffer) => void) | null = null;
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private slab: Buffer;
   private slabUsed = 0;
-  private ends: number[] = [];
+  private ends = new Uint32Array(4096);
+  private rowsInSlab = 0;
   private isWanted = false;
   private isForwarding = false;
   private isDone = false;
@@ -82,28 +84,63 @@ export class CopyOutRows extends Readable {
   }
 
   private parse(chunk: Buffer): void {
-    const data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    let data = chunk;
+    if (this.pending.length > 0) {
+      // Only the one message that spans two socket reads is stitched; the rest is parsed in place.
+      const whole = this.completePending(chunk);
+      if (!whole) return;
+      const stitched = this.consume(whole.message);
+      if (stitched.end !== 'more') return this.finish(stitched.end, Buffer.concat([whole.message.subarray(stitched.offset), chunk.subarray(whole.used)]));
+      data = chunk.subarray(whole.used);
+    }
+    const result = this.consume(data);
+    if (result.end !== 'more') return this.finish(result.end, data.subarray(result.offset));
+    this.pending = Buffer.from(data.subarray(result.offset));
+    if (this.slabUsed >= this.chunkBytes / 2) this.flushSlab();
+  }
+
+  /** Adds the start of `chunk` to the pending partial message; returns it once whole. */
+  private completePending(chunk: Buffer): { message: Buffer; used: number } | null {
+    const header = this.pending.length >= HEADER_BYTES ? this.pending : Buffer.concat([this.pending, chunk.subarray(0, HEADER_BYTES - this.pending.length)]);
+    if (header.length < HEADER_BYTES) {
+      this.pending = header;
+      return null;
+    }
+    const missing = 1 + header.readUInt32BE(1) - this.pending.length;
+    if (chunk.length < missing) {
+      this.pending = Buffer.concat([this.pending, chunk]);
+      return null;
+    }
+    const message = Buffer.concat([this.pending, chunk.subarray(0, missing)]);
+    this.pending = EMPTY;
+    return { message, used: missing };
+  }
+
+  /**
+   * Handles the whole messages in `data`: rows go to the slab. Stops at the end of the data
+   * (`more`, `offset` = where a partial message starts), after CopyDone (`done`), or at an
+   * ErrorResponse (`error`); `offset` is then the first byte pg must see.
+   */
+  private consume(data: Buffer): { end: 'more' | 'done' | 'error'; offset: number } {
     let offset = 0;
     while (data.length - offset >= HEADER_BYTES) {
       const code = data[offset] as number;
-      if (code === ERROR_RESPONSE) {
-        this.handBack(data.subarray(offset));
-        return;
-      }
+      if (code === ERROR_RESPONSE) return { end: 'error', offset };
       const length = data.readUInt32BE(offset + 1) - 4;
       if (data.length - offset - HEADER_BYTES < length) break;
       const start = offset + HEADER_BYTES;
       offset = start + length;
       if (code === COPY_DATA) this.addRow(data, start, offset);
-      else if (code === COPY_DONE) {
-        this.flushSlab();
-        this.handBack(data.subarray(offset));
-        this.push(null);
-        return;
-      }
+      else if (code === COPY_DONE) return { end: 'done', offset };
     }
-    this.pending = Buffer.from(data.subarray(offset));
-    if (this.slabUsed >= this.chunkBytes / 2) this.flushSlab();
+    return { end: 'more', offset };
+  }
+
+  /** Ends the COPY: hands pg everything not yet parsed (CommandComplete, ReadyForQuery, or the error). */
+  private finish(end: 'done' | 'error', unread: Buffer): void {
+    if (end === 'done') this.flushSlab();
+    this.handBack(unread);
+    if (end === 'done') this.push(null);
   }
 
   private addRow(data: Buffer, start: number, end: number): void {
@@ -114,15 +151,21 @@ export class CopyOutRows extends Readable {
     }
     data.copy(this.slab, this.slabUsed, start, end);
     this.slabUsed += length;
-    this.ends.push(this.slabUsed);
+    if (this.rowsInSlab === this.ends.length) {
+      const grown = new Uint32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.rowsInSlab] = this.slabUsed;
+    this.rowsInSlab += 1;
   }
 
   private flushSlab(): void {
-    if (this.ends.length === 0) return;
-    const rows: RowChunk = { data: this.slab.subarray(0, this.slabUsed), ends: Uint32Array.from(this.ends) };
-    this.slab = Buffer.allocUnsafe(Math.max(this.chunkBytes, 0));
+    if (this.rowsInSlab === 0) return;
+    const rows: RowChunk = { data: this.slab.subarray(0, this.slabUsed), ends: this.ends.slice(0, this.rowsInSlab) };
+    this.slab = Buffer.allocUnsafe(this.chunkBytes);
     this.slabUsed = 0;
-    this.ends = [];
+    this.rowsInSlab = 0;
     this.isWanted = this.push(rows);
   }
 

@@ -1,6 +1,6 @@
 import { createGzip } from 'node:zlib';
 import { DuplexSink, type Compressor } from '@export-service/export-core';
-import { deflateBound, flushZlib } from './zlib-flush';
+import { deflateBound, flushZlib, ZLIB_CHUNK_BYTES } from './zlib-flush';
 
 /** gzip header and trailer bytes. */
 const GZIP_FRAME_BYTES = 10 + 8;
@@ -10,6 +10,6 @@ export const gzipCompressor: Compressor = {
   compression: 'gzip',
   extension: 'gz',
   encryptsInside: false,
-  open: (next) => new DuplexSink(createGzip({ level: 1 }), next, flushZlib),
+  open: (next) => new DuplexSink(createGzip({ level: 1, chunkSize: ZLIB_CHUNK_BYTES }), next, flushZlib),
   maxOutput: (n) => deflateBound(n) + GZIP_FRAME_BYTES,
 };

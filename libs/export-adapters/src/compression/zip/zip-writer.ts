@@ -1,6 +1,6 @@
 import { createDeflateRaw, crc32 } from 'node:zlib';
 import { DuplexSink, type ByteSink } from '@export-service/export-core';
-import { flushZlib } from '../zlib-flush';
+import { flushZlib, ZLIB_CHUNK_BYTES } from '../zlib-flush';
 import { WinZipAesSink } from './winzip-aes.sink';
 import { centralDirectoryHeader, dataDescriptor, dosDateTime, endOfCentralDirectory, localFileHeader, METHOD, type EntryRecord } from './zip-records';
 
@@ -107,7 +107,7 @@ export class ZipEntry implements ByteSink {
       destroy: (error) => writer.destroy(error),
     };
     const sealed = options.password === undefined ? data : new WinZipAesSink(options.password, data);
-    this.body = options.deflate ? new DuplexSink(createDeflateRaw({ level: options.level ?? 1 }), sealed, flushZlib) : sealed;
+    this.body = options.deflate ? new DuplexSink(createDeflateRaw({ level: options.level ?? 1, chunkSize: ZLIB_CHUNK_BYTES }), sealed, flushZlib) : sealed;
   }
 
   async write(chunk: Buffer): Promise<void> {
