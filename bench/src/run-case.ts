@@ -7,7 +7,7 @@ import { RssSampler, type RssPeak } from './process-tree';
 import type { RunSummary } from './repeat';
 import { startWorker } from './service';
 
-const POLL_MS = 100;
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const FAILURE_LOG_LINES = 50;
 
 /** Where and how one case runs. */

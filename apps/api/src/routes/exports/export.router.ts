@@ -36,7 +36,7 @@ function createHandler(deps: ApiDeps): RequestHandler {
       userId: principal.userId,
       name: resolved.spec.name,
       spec: resolved.spec,
-      notes: estimate.isExactCount ? resolved.notes : [...resolved.notes, 'estimates come from the query planner (counting took too long)'],
+      notes: estimate.isExactCount ? resolved.notes : [...resolved.notes, 'the row estimate comes from the query planner (the source is large)'],
       estimatedRows: estimate.rows,
       estimatedSizeMb: estimate.sizeMb,
       estimatedSeconds: estimate.timeSeconds,
