@@ -23,7 +23,8 @@ if [ "$purpose" = test ]; then
   need unzip unzip
   need 7z p7zip-full
   need gpg gnupg
-  need soffice libreoffice-calc-nogui
+  # The soffice binary can outlive Calc (libreoffice-core stays), so ask for the package itself.
+  dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
   /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
