@@ -12,6 +12,7 @@ can_root() { [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 missing=()
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 need psql postgresql-client
 need pg_ctlcluster postgresql
@@ -24,7 +25,7 @@ if [ "$purpose" = test ]; then
   need 7z p7zip-full
   need gpg gnupg
   # The soffice binary can outlive Calc (libreoffice-core stays), so ask for the package itself.
-  dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+  installed libreoffice-calc-nogui || installed libreoffice-calc || missing+=(libreoffice-calc-nogui)
   /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
