@@ -3,13 +3,15 @@ import type { AppConfig } from '@export-service/config';
 import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { LocalArtifactStore } from '@export-service/export-adapters';
 import type { Logger } from '@export-service/logger';
-import { closeQueues, createRedisConnection, openQueues, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import { closeQueues, createRedisConnection, openQueues, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
 import type { ApiDeps } from './api-deps';
 
 /** Opens everything the API talks to; `close` releases it all. */
 export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{ deps: ApiDeps; close: () => Promise<void> }> {
   const dataSource = await openMetadataStore({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'export-api', migrate: true });
   const redis = createRedisConnection(config.redis.url, 'client');
+  // The API's client fails fast (no offline queue), so serving before it is ready would answer 500s.
+  await waitForRedis(redis);
   const queues = openQueues(redis, config.redis.queuePrefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
   const analyticsPool = new pg.Pool({ connectionString: config.database.analyticsUrl, max: config.database.poolSize, application_name: 'export-api' });
   analyticsPool.on('error', (error) => logger.warn('analytics pool error', { error }));

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startHarness, type Harness } from './support/harness';
+import { createRedisConnection, RedisRateLimiter, waitForRedis } from '@export-service/queue';
 import { createApp } from '../src/app';
 
 let harness: Harness;
@@ -32,15 +33,28 @@ it('slows down key guessing: failed authentications per IP end in 429', async ()
 
 it('limits requests per IP across keys, counted in Redis so every API replica shares the count', async () => {
   const keys = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(() => harness.createKey('ws_ip', 'member')));
-  // A second app instance stands for a second API replica: both count against the same IP budget.
-  const replica = createApp(harness.deps);
-  let limited = 0;
-  for (let i = 0; i < 50; i += 1) {
-    const app = i % 2 === 0 ? harness.app : replica;
-    const response = await request(app).get('/api/v1/export/status/job_missing').set('Authorization', `Bearer ${keys[i % keys.length]}`);
-    if (response.status === 429) limited += 1;
+  // A second API replica with its own Redis connection and limiter: only a count kept in Redis
+  // (not in either process) makes both replicas refuse once the IP's budget is spent.
+  const connection = createRedisConnection(harness.env.config.redis.url, 'client');
+  await waitForRedis(connection);
+  const replica = createApp({ ...harness.deps, redis: connection, limiter: new RedisRateLimiter(connection, `${harness.env.config.redis.queuePrefix}:api`) });
+  const statuses: number[] = [];
+  try {
+    for (let i = 0; i < 44; i += 1) {
+      const app = i % 2 === 0 ? harness.app : replica;
+      statuses.push((await request(app).get('/api/v1/export/status/job_missing').set('Authorization', `Bearer ${keys[i % keys.length]}`)).status);
+    }
+  } finally {
+    connection.disconnect();
   }
-  expect(limited).toBeGreaterThan(0);
+  // 40 per minute per IP (earlier tests spent some): were the count kept per process, the two
+  // replicas would allow 44 between them; shared in Redis, they allow at most 40, then both refuse.
+  const firstRefusal = statuses.indexOf(429);
+  expect(firstRefusal).toBeGreaterThan(0);
+  expect(firstRefusal).toBeLessThanOrEqual(40);
+  expect(statuses.slice(0, firstRefusal).every((status) => status === 404)).toBe(true);
+  expect(statuses.slice(firstRefusal).every((status) => status === 429)).toBe(true);
+  expect(statuses.length - firstRefusal).toBeGreaterThanOrEqual(4);
 });
 
 it('sends security headers and no CORS unless origins are configured', async () => {

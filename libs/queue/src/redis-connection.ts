@@ -17,11 +17,11 @@ export function createRedisConnection(url: string, role: RedisRole): Redis {
   });
 }
 
-/** Resolves once the connection is ready, or rejects after `timeoutMs`. */
+/** Resolves once the connection is ready, or rejects after `timeoutMs` (a fail-fast client errors until then). */
 export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis not reachable within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`Redis is not reachable at the configured REDIS_URL within ${timeoutMs} ms`)), timeoutMs);
     redis.once('ready', () => {
       clearTimeout(timer);
       resolve();
