@@ -124,6 +124,7 @@ it('writes a manifest that lists every file with rows, bytes, checksum and schem
   const manifest = JSON.parse((await download(harness.app, key, manifestFile.download_url as string)).body.toString('utf8'));
   expect(manifest.totals).toEqual({ files: 1, rows: 12, bytes: status.files[0].bytes });
   expect(manifest.files[0]).toMatchObject({ filename: 'user_activity.jsonl.gz', rows: 12, sha256: status.files[0].checksum.slice(7), format: 'jsonl', compression: 'gzip' });
+  expect(manifest.sources[0].filters_applied).toEqual([`workspace_id = '${WORKSPACE}'`, 'deleted_at IS NULL']);
   expect(manifest.sources[0].columns.map((column: { name: string }) => column.name)).toEqual(['user_id', 'action', 'resource_id', 'credits', 'duration_ms', 'success', 'metadata', 'timestamp']);
 });
 

@@ -35,6 +35,8 @@ export interface ExportManifest {
     data_source: DataSourceType;
     aggregation: string | null;
     filters: SourceFilters;
+    /** The filters as the database applied them, workspace and soft deletes included. */
+    filters_applied: string[];
     columns: ColumnSchema[];
     rows: number;
     files: string[];

@@ -27,11 +27,6 @@ export class RedisRateLimiter {
     const [count, ttl] = (await this.redis.eval(WINDOW_SCRIPT, 1, `${this.prefix}:rl:${key}`, windowMs)) as [number, number];
     return count > limit ? { isAllowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) } : { isAllowed: true, retryAfterSeconds: 0 };
   }
-
-  /** Hits seen on `key` in the current window. */
-  async peek(key: string): Promise<number> {
-    return Number((await this.redis.get(`${this.prefix}:rl:${key}`)) ?? 0);
-  }
 }
 
 const FAILURE_SCRIPT = `

@@ -1,6 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { parse } from 'fast-csv';
 import { runToolOk } from './tools';
 
@@ -42,29 +41,4 @@ export function parseJsonLines(bytes: Buffer): unknown[] {
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as unknown);
-}
-
-/** Reads every sheet of an .xlsx with Python's openpyxl: [{name, frozen, boldHeader, rows}]. */
-export async function readXlsxWithOpenpyxl(path: string): Promise<Array<{ name: string; frozen: string | null; boldHeader: boolean; rows: unknown[][] }>> {
-  const script = `
-import json, sys, datetime, decimal, openpyxl
-wb = openpyxl.load_workbook(sys.argv[1])
-def cell(v):
-    if isinstance(v, datetime.datetime): return {"datetime": v.isoformat()}
-    if isinstance(v, datetime.date): return {"date": v.isoformat()}
-    if isinstance(v, decimal.Decimal): return float(v)
-    return v
-out = []
-for ws in wb.worksheets:
-    out.append({"name": ws.title, "frozen": ws.freeze_panes, "boldHeader": bool(ws["A1"].font.b),
-                "rows": [[cell(c.value) for c in row] for row in ws.iter_rows()]})
-json.dump(out, sys.stdout)
-`;
-  const python = (await import('node:fs')).existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  return JSON.parse((await runToolOk(python, ['-c', script, path])).toString('utf8')) as Array<{ name: string; frozen: string | null; boldHeader: boolean; rows: unknown[][] }>;
-}
-
-/** Reads a gzip file in memory (small test files only). */
-export async function readGzipFile(path: string): Promise<Buffer> {
-  return gunzipSync(await readFile(path));
 }

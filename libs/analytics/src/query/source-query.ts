@@ -1,7 +1,7 @@
 import type { InstantRange, SourceSpec } from '@export-service/contracts';
 import type { RowDialect } from '@export-service/export-core';
 import { AGGREGATION_UNIT, type ColumnDef, type DataSourceDef, type TimeUnit } from '../catalog/catalog.types';
-import { availableColumns, selectColumns } from '../catalog/catalog';
+import { selectColumns } from '../catalog/catalog';
 import { csvExpression, jsonExpression, xlsxCell } from './dialect-expressions';
 import { ident, Params, type SqlQuery } from './sql';
 
@@ -137,9 +137,4 @@ export function buildPartitionCountQuery(selection: SourceSelection, by: 'none' 
       `FROM (SELECT date_trunc('${by}', r.row_time) AS period, count(*)::bigint AS rows FROM (${rowsRelation}) AS r GROUP BY 1) AS p ORDER BY p.period`,
     values: params.values,
   };
-}
-
-/** Column names a source offers, raw or rolled up (for validation messages). */
-export function columnNames(def: DataSourceDef, aggregation: SourceSpec['aggregation']): string[] {
-  return availableColumns(def, aggregation).map((column) => column.name);
 }

@@ -13,10 +13,6 @@ export class CredentialRepository {
     return this.dataSource.getRepository(WorkspaceCredentialEntity).find({ where: { workspaceId }, order: { name: 'ASC' } });
   }
 
-  findInWorkspace(id: string, workspaceId: string): Promise<WorkspaceCredentialEntity | null> {
-    return this.dataSource.getRepository(WorkspaceCredentialEntity).findOneBy({ id, workspaceId });
-  }
-
   findByName(workspaceId: string, name: string): Promise<WorkspaceCredentialEntity | null> {
     return this.dataSource.getRepository(WorkspaceCredentialEntity).findOneBy({ workspaceId, name });
   }

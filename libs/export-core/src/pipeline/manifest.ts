@@ -4,6 +4,7 @@ import type { ColumnSchema, ExportFileInfo, ExportManifest, ExportSpec } from '@
 export interface ManifestSource {
   spec: ExportSpec['sources'][number];
   columns: ColumnSchema[];
+  filtersApplied: string[];
   rows: number;
   files: ExportFileInfo[];
 }
@@ -35,6 +36,7 @@ export function buildManifest(spec: ExportSpec, header: ManifestHeader, sources:
       data_source: source.spec.type,
       aggregation: source.spec.aggregation,
       filters: source.spec.filters,
+      filters_applied: source.filtersApplied,
       columns: source.columns,
       rows: source.rows,
       files: source.files.map((file) => file.filename),

@@ -1,10 +1,5 @@
 import type { RowChunk } from '../ports/row-source';
 
-/** Number of rows in a chunk. */
-export function rowCount(chunk: RowChunk): number {
-  return chunk.ends.length;
-}
-
 /** Bytes taken by the first `rows` rows. */
 export function bytesOfRows(chunk: RowChunk, rows: number): number {
   return rows === 0 ? 0 : (chunk.ends[rows - 1] as number);

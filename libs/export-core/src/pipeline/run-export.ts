@@ -75,7 +75,8 @@ export async function runExport(spec: ExportSpec, ports: ExportPorts, context: E
       { jobId: context.jobId, workspaceId: context.workspaceId, createdAt: context.createdAt, completedAt: (context.clock ?? (() => new Date()))(), notes: context.notes },
       plans.map((plan, index) => {
         const files = (written[index] ?? []).map((file) => ({ ...file.info, storageKey: '' }));
-        return { spec: plan.source, columns: plan.reader.columns, rows: files.reduce((sum, file) => sum + file.rows, 0), files };
+        const rows = files.reduce((sum, file) => sum + file.rows, 0);
+        return { spec: plan.source, columns: plan.reader.columns, filtersApplied: plan.reader.describeFilters(), rows, files };
       }),
     );
     const manifestFile = await writeManifestFile(ports.store, scope, manifest);

@@ -3,6 +3,7 @@ import type { ByteSink } from '../ports/byte-sink';
 /** Collects bytes in memory. For small files (the manifest) and tests only. */
 export class BufferSink implements ByteSink {
   private readonly chunks: Buffer[] = [];
+  /** True once `end()` has reached this sink (tests check that stages propagate it). */
   isEnded = false;
 
   async write(chunk: Buffer): Promise<void> {
