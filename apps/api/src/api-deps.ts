@@ -3,7 +3,8 @@ import type { AppConfig } from '@export-service/config';
 import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportJobRepository } from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
-import type { Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import type { ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import type { LinkSigner } from '@export-service/security';
 
 /** Everything the API needs, built once by main.ts (or by a test) and passed to createApp. */
 export interface ApiDeps {
@@ -15,9 +16,12 @@ export interface ApiDeps {
   audit: AuditLogRepository;
   credentials: CredentialRepository;
   queues: Queues;
+  /** Live progress of running exports, read only. */
+  progress: ProgressReader;
   redis: Redis;
   limiter: RedisRateLimiter;
   downloadLockout: RedisLockout;
   analyticsPool: pg.Pool;
   store: ArtifactStore;
+  linkSigner: LinkSigner;
 }

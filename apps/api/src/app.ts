@@ -10,6 +10,7 @@ import { requestLog } from './middleware/request-log';
 import { auditRouter } from './routes/audit/audit.router';
 import { credentialRouter } from './routes/credentials/credential.router';
 import { exportRouter } from './routes/exports/export.router';
+import { signedFileRouter } from './routes/files/signed-file.router';
 import { healthRouter } from './routes/health/health.router';
 
 /** Builds the API without listening, so tests drive it with supertest. */
@@ -31,7 +32,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRouter(deps));
 
   const api = Router();
-  api.use(limitPerIp(deps.limiter, deps.config.limits.perIpPerMinute), authenticate(deps));
+  api.use(limitPerIp(deps.limiter, deps.config.limits.perIpPerMinute));
+  // Signed links carry their own authorisation (the signature), so they come before the API key check.
+  api.use(signedFileRouter(deps));
+  api.use(authenticate(deps));
   api.use(exportRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));

@@ -1,9 +1,10 @@
 import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
 import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
-import { LocalArtifactStore } from '@export-service/export-adapters';
+import { createArtifactStore } from '@export-service/export-adapters';
 import type { Logger } from '@export-service/logger';
-import { closeQueues, createRedisConnection, openQueues, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
+import { closeQueues, createRedisConnection, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
+import { LinkSigner } from '@export-service/security';
 import type { ApiDeps } from './api-deps';
 
 /** Opens everything the API talks to; `close` releases it all. */
@@ -16,6 +17,7 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   const analyticsPool = new pg.Pool({ connectionString: config.database.analyticsUrl, max: config.database.poolSize, application_name: 'export-api' });
   analyticsPool.on('error', (error) => logger.warn('analytics pool error', { error }));
   const prefix = `${config.redis.queuePrefix}:api`;
+  const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
   const deps: ApiDeps = {
     config,
     logger,
@@ -25,11 +27,13 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     audit: new AuditLogRepository(dataSource),
     credentials: new CredentialRepository(dataSource),
     queues,
+    progress: new ProgressReader(redis, config.redis.queuePrefix),
     redis,
     limiter: new RedisRateLimiter(redis, prefix),
     downloadLockout: new RedisLockout(redis, prefix, config.limits.downloadMaxPasswordFailures, config.limits.downloadLockSeconds),
     analyticsPool,
-    store: new LocalArtifactStore(config.storage.dir),
+    store: createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) }),
+    linkSigner,
   };
   return {
     deps,

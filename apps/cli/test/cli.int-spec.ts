@@ -1,18 +1,16 @@
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { loadConfig } from '@export-service/config';
 import { CredentialRepository, openMetadataStore } from '@export-service/db';
 import { keyId, openSecret } from '@export-service/security';
-import { runTool } from '@export-service/testing';
-import { startHarness, type Harness } from '../../api/test/support/harness';
+import { runTool, serviceMain, startHarness, type Harness } from '@export-service/testing';
 
-const CLI = join(__dirname, '..', 'dist', 'main.js');
-const API = join(__dirname, '..', '..', 'api', 'dist', 'main.js');
+const CLI = serviceMain('cli');
+const API = serviceMain('api');
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness('cli', { withWorker: false });
+  harness = await startHarness('cli', { api: 'process', worker: false });
 });
 
 afterAll(() => harness.close());

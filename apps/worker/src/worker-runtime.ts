@@ -1,13 +1,15 @@
-import { Job, type Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
 import { ExportJobRepository, openMetadataStore } from '@export-service/db';
-import { compressors, createEncoders, LocalArtifactStore, openpgpEncryptor } from '@export-service/export-adapters';
+import { FailureCode, jobFailure, type FailureClassifier } from '@export-service/errors';
+import { classifyScratchError, classifyStorageError, compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
 import type { ExportPorts } from '@export-service/export-core';
-import { PgRowSource } from '@export-service/analytics';
+import { classifyDatabaseError, PgRowSource } from '@export-service/analytics';
 import type { Logger } from '@export-service/logger';
 import { createRedisConnection, startWorker, WorkspaceSlots } from '@export-service/queue';
-import { assertRegistryComplete, dispatch } from './handlers';
+import { LinkSigner } from '@export-service/security';
+import { assertRegistryComplete, dispatch, type DispatchContext } from './handlers';
 import type { HandlerRegistry } from './handlers/job-handler';
 import { createRunExportHandler } from './handlers/run-export.handler';
 import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
@@ -24,7 +26,8 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   const dataSource = await openMetadataStore({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'export-worker', migrate: true });
   const redis = createRedisConnection(config.redis.url, 'worker');
   const jobs = new ExportJobRepository(dataSource);
-  const store = new LocalArtifactStore(config.storage.dir);
+  const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
+  const store = createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) });
   const ports: ExportPorts = {
     rowSource: new PgRowSource(config.database.analyticsUrl),
     store,
@@ -46,6 +49,9 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
   };
   assertRegistryComplete(registry);
+  // Adapters wrap their own errors at their boundary; these catch what reaches dispatch unwrapped.
+  const classifiers: FailureClassifier[] = [classifyDatabaseError, classifyStorageError, classifyScratchError];
+  const context: DispatchContext = { registry, classifiers, logger };
 
   const abort = new AbortController();
   const settings = {
@@ -56,10 +62,11 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     maxStalledCount: config.worker.maxStalledCount,
   };
   const workers = Object.values(QueueName).map((queue) => {
-    const worker = startWorker(queue, redis, settings, (job, token) => dispatch(registry, job, token, abort.signal, logger));
+    const worker = startWorker(queue, redis, settings, (job, token) => dispatch(context, job, token, abort.signal));
     worker.on('error', (error) => logger.error('worker error', { queue, error }));
-    // A job whose workers keep dying is failed by BullMQ's stall check without reaching a handler.
-    worker.on('stalled', (jobId) => void failIfGivenUp(worker, jobId, jobs, logger));
+    worker.on('stalled', (jobId) => logger.warn('job stalled (its worker stopped or froze); BullMQ will retry it', { queue, jobId }));
+    // The one owner of "BullMQ gave up": a job failed without reaching its handler (a stall past the limit) fails its row here.
+    worker.on('failed', (job) => void failGivenUpExport(job, jobs, logger));
     return worker;
   });
   logger.info('worker started', { queues: Object.values(QueueName), concurrency: config.worker.concurrency, pid: process.pid });
@@ -79,10 +86,20 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   };
 }
 
-async function failIfGivenUp(worker: Worker, jobId: string, jobs: ExportJobRepository, logger: Logger): Promise<void> {
-  logger.warn('job stalled (its worker stopped); BullMQ will retry it', { jobId });
-  const job = await Job.fromId(worker, jobId).catch(() => undefined);
-  if (job?.name === JobName.runExport && (await job.isFailed())) {
-    await jobs.fail((job.data as { exportJobId: string }).exportJobId, 'the worker running this export stopped too many times');
+/**
+ * When BullMQ fails an export for good (after its last attempt, or at once for a job that stalled more
+ * than WORKER_MAX_STALLED_COUNT times, which BullMQ fails on its next pick-up without calling the
+ * processor), the export row is failed too, unless the handler already did.
+ */
+async function failGivenUpExport(job: Job | undefined, jobs: ExportJobRepository, logger: Logger): Promise<void> {
+  if (!job || job.name !== JobName.runExport) return;
+  try {
+    if (!(await job.isFailed())) return;
+    const exportJobId = (job.data as { exportJobId: string }).exportJobId;
+    const isStall = /stalled more than allowable limit/.test(job.failedReason ?? '');
+    const failure = isStall ? jobFailure(FailureCode.workerStopped) : jobFailure(FailureCode.internal, 'the workers could not complete this export');
+    if (await jobs.fail(exportJobId, failure)) logger.error('export failed: BullMQ gave up on it', { exportJobId, code: failure.code, reason: job.failedReason });
+  } catch (error) {
+    logger.error('could not record a failed export', { jobId: job.id, error });
   }
 }

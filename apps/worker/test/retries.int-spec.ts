@@ -1,12 +1,16 @@
 import request from 'supertest';
 import { seedAnalytics } from '@export-service/analytics';
-import { activityRow, insertActivityRows } from '@export-service/testing';
-import { startHarness, type Harness } from '../../api/test/support/harness';
+import { activityRow, insertActivityRows, startHarness, type Harness } from '@export-service/testing';
+import { startWorkerRuntime } from '../src/worker-runtime';
 
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness('retries', { overrides: { EXPORT_ATTEMPTS: '3', EXPORT_BACKOFF_MS: '300', WORKSPACE_MAX_RUNNING_EXPORTS: '1', WORKER_CONCURRENCY: '2' } });
+  harness = await startHarness('retries', {
+    overrides: { EXPORT_ATTEMPTS: '3', EXPORT_BACKOFF_MS: '300', WORKSPACE_MAX_RUNNING_EXPORTS: '1', WORKER_CONCURRENCY: '2' },
+    api: 'process',
+    worker: startWorkerRuntime,
+  });
   await seedAnalytics(harness.env.analyticsPool, { workspaceId: 'ws_retry', rows: 300_000 });
 }, 120_000);
 

@@ -2,20 +2,21 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { seedAnalytics } from '@export-service/analytics';
-import { decompress, makeTempDir, parseCsv } from '@export-service/testing';
-import { download, startHarness, type Harness } from '../../api/test/support/harness';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import { JobName } from '@export-service/contracts';
+import { addJob, closeQueues, createRedisConnection, openQueues } from '@export-service/queue';
+import { decompress, download, makeTempDir, parseCsv, spawnService, startHarness, type Harness, type ServiceProcess } from '@export-service/testing';
 
 const WORKSPACE = 'ws_kill';
 const ROWS = 400_000;
 let harness: Harness;
 let key: string;
-const workers: WorkerProcess[] = [];
+const workers: ServiceProcess[] = [];
 
 beforeAll(async () => {
   // Short locks so a killed worker's job is noticed within seconds rather than 30 s.
   harness = await startHarness('kill', {
-    withWorker: false,
+    api: 'process',
+    worker: false,
     overrides: { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', WORKER_MAX_STALLED_COUNT: '3', WORKER_CONCURRENCY: '1' },
   });
   key = await harness.createKey(WORKSPACE, 'admin');
@@ -27,12 +28,30 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function partialFiles(jobId: string): Promise<string[]> {
-  return readdir(join(harness.env.config.storage.dir, WORKSPACE, jobId, '.partial')).catch(() => []);
+/** The attempt directories of a job in local storage. */
+async function runDirs(jobId: string): Promise<string[]> {
+  return (await readdir(join(harness.env.config.storage.dir, WORKSPACE, jobId)).catch(() => [])).sort();
+}
+
+/** Queues the row-driven sweep of abandoned attempts (every attempt counts as old) and waits for it. */
+async function sweepAbandonedAttempts(): Promise<void> {
+  const redis = createRedisConnection(harness.env.config.redis.url, 'client');
+  const queues = openQueues(redis, harness.env.config.redis.queuePrefix, { attempts: 1, backoffMs: 0 });
+  try {
+    const job = await addJob(queues, JobName.sweepPartialArtifacts, { olderThanMinutes: 0 });
+    const deadline = Date.now() + 30_000;
+    while (!(await job.isCompleted())) {
+      if (Date.now() > deadline) throw new Error('the sweep did not run');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await closeQueues(queues);
+    redis.disconnect();
+  }
 }
 
 it('finishes correctly on another worker after the first one is killed mid-export', async () => {
-  const first = spawnWorker(harness.env.env);
+  const first = spawnService('worker', harness.env.env);
   workers.push(first);
   const created = await request(harness.app)
     .post('/api/v1/export/create')
@@ -52,7 +71,7 @@ it('finishes correctly on another worker after the first one is killed mid-expor
   expect(afterKill.body.files).toBeNull();
   expect((await request(harness.app).get(`/api/v1/export/download/${jobId}/0`).set('Authorization', `Bearer ${key}`)).status).toBe(400);
 
-  const second = spawnWorker(harness.env.env);
+  const second = spawnService('worker', harness.env.env);
   workers.push(second);
   const done = await harness.waitForStatus(jobId, key, undefined, 120_000);
   expect(done.status).toBe('completed');
@@ -73,7 +92,15 @@ it('finishes correctly on another worker after the first one is killed mid-expor
   } finally {
     await dir.cleanup();
   }
-  expect(await partialFiles(jobId)).toEqual([]);
+  // The killed attempt's files are in its own directory, never listed; the row-driven sweep removes them.
+  const [run] = (await harness.dataSource.query(`SELECT run_id FROM export_jobs WHERE id = $1`, [jobId])) as Array<{ run_id: string }>;
+  const runs = (await harness.dataSource.query(`SELECT id, status FROM export_runs WHERE job_id = $1 ORDER BY started_at`, [jobId])) as Array<{ id: string; status: string }>;
+  expect(runs.map((attempt) => attempt.status)).toEqual(['abandoned', 'completed']);
+  expect(runs[1]?.id).toBe(run?.run_id);
+  expect(await runDirs(jobId)).toEqual(runs.map((attempt) => attempt.id).sort());
+  await sweepAbandonedAttempts();
+  expect(await runDirs(jobId)).toEqual([run?.run_id]);
+  expect((await download(harness.app, key, done.files[0].download_url as string)).body.length).toBe(done.files[0].bytes);
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
 }, 240_000);

@@ -7,3 +7,4 @@ export * from './reader/copy-out-rows';
 export * from './reader/pg-row-source';
 export * from './estimate/estimate-export';
 export * from './seed/seed-analytics';
+export * from './reader/database-failure';

@@ -1,3 +1,4 @@
 export { loadConfig, ConfigError, type AppConfig } from './load-config';
 export { loadConfigOrExit } from './exit-on-config-error';
 export { ENV_SCHEMA, type EnvName } from './env-schema';
+export { renderConfigTable, writeReadmeConfigTable } from './config-table';

@@ -1,3 +1,4 @@
+import type { StorageDriver } from '@export-service/contracts';
 import { DEVELOPMENT_SECRET_KEY, ENV_SCHEMA, type EnvName } from './env-schema';
 import { EnvValueError, type EnvRule } from './parsers';
 
@@ -6,11 +7,11 @@ type Raw = { [K in EnvName]: (typeof ENV_SCHEMA)[K] extends EnvRule<infer T> ? T
 /** The service configuration: validated once, frozen, grouped by concern. */
 export interface AppConfig {
   env: Raw['NODE_ENV'];
-  http: { port: number; host: string; corsOrigins: string[]; trustProxy: boolean; bodyLimitBytes: number };
+  http: { port: number; host: string; publicBaseUrl: string; corsOrigins: string[]; trustProxy: boolean; bodyLimitBytes: number };
   log: { level: Raw['LOG_LEVEL']; format: Raw['LOG_FORMAT'] };
   redis: { url: string; queuePrefix: string };
   database: { url: string; analyticsUrl: string; poolSize: number };
-  storage: { driver: 'local'; dir: string; workDir: string };
+  storage: { driver: StorageDriver; dir: string; workDir: string };
   secrets: { key: Buffer; previousKeys: Buffer[]; isDevelopmentKey: boolean };
   limits: {
     perKeyPerMinute: number;
@@ -70,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   return deepFreeze({
     env: r.NODE_ENV,
-    http: { port: r.PORT, host: r.HOST, corsOrigins: r.CORS_ORIGINS, trustProxy: r.TRUST_PROXY, bodyLimitBytes: r.BODY_LIMIT_BYTES },
+    http: { port: r.PORT, host: r.HOST, publicBaseUrl: r.PUBLIC_BASE_URL, corsOrigins: r.CORS_ORIGINS, trustProxy: r.TRUST_PROXY, bodyLimitBytes: r.BODY_LIMIT_BYTES },
     log: { level: r.LOG_LEVEL, format: r.LOG_FORMAT },
     redis: { url: r.REDIS_URL, queuePrefix: r.QUEUE_PREFIX },
     database: { url: r.DATABASE_URL, analyticsUrl: r.ANALYTICS_DATABASE_URL, poolSize: r.DATABASE_POOL_SIZE },

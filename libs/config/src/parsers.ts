@@ -2,7 +2,7 @@
 export interface EnvRule<T> {
   /** Value used when the variable is unset or empty; `undefined` makes it required. */
   readonly fallback: T | undefined;
-  /** Documentation shown next to the variable in the README and in error lines. */
+  /** Documentation of the variable; the README's configuration table is generated from it. */
   readonly doc: string;
   parse(raw: string): T;
 }

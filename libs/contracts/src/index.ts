@@ -5,3 +5,5 @@ export * from './progress';
 export * from './manifest';
 export * from './jobs';
 export * from './xlsx';
+export * from './export-request';
+export * from './storage';

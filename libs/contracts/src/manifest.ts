@@ -2,22 +2,38 @@ import type { ColumnSchema, DataSourceType } from './data-sources';
 import type { Compression, ExportFormat } from './export-options';
 import type { SourceFilters } from './export-spec';
 
-/** One produced file, as recorded in the database and the manifest. */
-export interface ExportFileInfo {
+/** What every written file is, wherever it is stored. */
+interface FileFacts {
   filename: string;
-  dataSource: DataSourceType | null;
-  /** `2024_01`, `2024_W03`, or null when the source is not split by period. */
-  period: string | null;
-  part: number | null;
   rows: number;
   bytes: number;
   /** Lower-case hex SHA-256 of the file's bytes as stored. */
   sha256: string;
-  format: ExportFormat | 'manifest';
   compression: Compression;
   encrypted: boolean;
-  storageKey: string;
 }
+
+/** A file of rows from one data source. */
+export interface DataFileInfo extends FileFacts {
+  kind: 'data';
+  dataSource: DataSourceType;
+  /** `2024_01`, `2024_W03`, or null when the source is not split by period. */
+  period: string | null;
+  part: number | null;
+  format: ExportFormat;
+}
+
+/** `manifest.json`, listed after the data files. */
+export interface ManifestFileInfo extends FileFacts {
+  kind: 'manifest';
+  format: 'manifest';
+}
+
+/** One produced file, as the manifest and the status describe it. */
+export type ExportFileInfo = DataFileInfo | ManifestFileInfo;
+
+/** A produced file and the storage key it was written to (recorded when the export completes). */
+export type StoredFile = ExportFileInfo & { storageKey: string };
 
 /** `manifest.json`, written last: downstream loaders use it to know a set of files is complete. */
 export interface ExportManifest {

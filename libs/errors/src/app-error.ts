@@ -16,6 +16,9 @@ export const ErrorCode = {
   rangeNotSatisfiable: 'range_not_satisfiable',
   featureUnavailable: 'feature_unavailable',
   exportFailed: 'export_failed',
+  invalidSignedLink: 'invalid_signed_link',
+  signedLinkExpired: 'signed_link_expired',
+  gone: 'gone',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -68,4 +68,13 @@ export const errors = {
       details: [{ field, problem: `"${value}" is not available yet` }],
     });
   },
+  invalidSignedLink(): AppError {
+    return new AppError(ErrorCode.invalidSignedLink, 403, 'This link is not valid: its signature does not match.');
+  },
+  signedLinkExpired(): AppError {
+    return new AppError(ErrorCode.signedLinkExpired, 410, 'This link has expired; ask for a new one.');
+  },
+  signedLinkGone(): AppError {
+    return new AppError(ErrorCode.gone, 410, 'The file behind this link is no longer available.');
+  },
 };

@@ -1,4 +1,4 @@
 export * from './app-error';
 export * from './errors';
 export * from './to-http';
-export * from './permanent-error';
+export * from './job-failure';

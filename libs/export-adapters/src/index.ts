@@ -1,4 +1,4 @@
 export * from './compression';
 export * from './formats';
-export { LocalArtifactStore } from './storage/local.store';
+export * from './storage';
 export { openpgpEncryptor } from './crypto/openpgp.encryptor';

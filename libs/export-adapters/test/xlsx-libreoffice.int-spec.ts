@@ -27,11 +27,11 @@ it('opens in LibreOffice (headless) with every value where it belongs', async ()
     delivery: { method: 'download' },
     encryption: { enabled: false, container: null, passwordProtected: false },
   };
-  const store = new LocalArtifactStore(env.config.storage.dir);
+  const store = new LocalArtifactStore(env.config.storage.dir, (key) => `signed:${key}`);
   const outcome = await runExport(
     spec,
     { rowSource: new PgRowSource(env.config.database.analyticsUrl), store, encoders: createEncoders(env.config.storage.workDir), compressors, encryptor: openpgpEncryptor },
-    { jobId: 'job_lo', workspaceId: WORKSPACE, createdAt: new Date(), password: null, signal: new AbortController().signal, progress: { report: () => undefined, flush: async () => undefined }, notes: [] },
+    { jobId: 'job_lo', workspaceId: WORKSPACE, runId: 'run1', createdAt: new Date(), password: null, signal: new AbortController().signal, progress: { report: () => undefined, flush: async () => undefined }, notes: [] },
   );
   const xlsx = join(env.config.storage.dir, outcome.files[0]!.storageKey);
 

@@ -5,3 +5,6 @@ export * from './readers';
 export * from './parquet-readers';
 export * from './xlsx-inspect';
 export * from './memory-artifact-store';
+export * from './service-process';
+export * from './harness';
+export * from './artifact-store.contract';

@@ -1,48 +1,58 @@
 import { Readable } from 'node:stream';
-import type { ArtifactScope, ArtifactStore, ByteRange, PartialArtifact } from '@export-service/export-core';
+import { isSafeKey, type ArtifactStat, type ArtifactStore, type ArtifactWriter, type ByteRange } from '@export-service/export-core';
 
-/** An ArtifactStore in memory, for unit tests of the pipeline (the disk store has its own tests). */
+/** An ArtifactStore in memory, for unit tests of the pipeline; it passes the same contract suite as the real stores. */
 export class MemoryArtifactStore implements ArtifactStore {
   readonly files = new Map<string, Buffer>();
-  private partials = 0;
 
-  async createPartial(scope: ArtifactScope, filename: string): Promise<PartialArtifact> {
+  async create(key: string): Promise<ArtifactWriter> {
+    assertKey(key);
+    if (this.files.has(key)) throw Object.assign(new Error(`${key} exists`), { code: 'EEXIST' });
     const chunks: Buffer[] = [];
-    const partialKey = `${scope.workspaceId}/${scope.jobId}/.partial/${(this.partials += 1)}-${filename}`;
-    const files = this.files;
+    let isDestroyed = false;
     return {
-      partialKey,
+      key,
       write: async (chunk) => void chunks.push(Buffer.from(chunk)),
       flush: async () => undefined,
-      end: async () => void files.set(partialKey, Buffer.concat(chunks)),
-      destroy: async () => void files.delete(partialKey),
+      end: async () => {
+        if (!isDestroyed) this.files.set(key, Buffer.concat(chunks));
+      },
+      destroy: async () => {
+        isDestroyed = true;
+        this.files.delete(key);
+      },
     };
   }
 
-  async promote(partial: PartialArtifact, scope: ArtifactScope, filename: string): Promise<string> {
-    const key = `${scope.workspaceId}/${scope.jobId}/${filename}`;
-    const bytes = this.files.get(partial.partialKey);
-    if (!bytes) throw new Error(`no partial ${partial.partialKey}`);
-    this.files.delete(partial.partialKey);
-    this.files.set(key, bytes);
-    return key;
-  }
-
-  async size(key: string): Promise<number | null> {
-    return this.files.get(key)?.length ?? null;
+  async stat(key: string): Promise<ArtifactStat | null> {
+    const bytes = this.files.get(key);
+    return bytes ? { bytes: bytes.length } : null;
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
     const bytes = this.files.get(key);
-    if (!bytes) throw new Error(`no file ${key}`);
+    if (!bytes) throw Object.assign(new Error(`no file ${key}`), { code: 'ENOENT' });
     return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
   }
 
-  async deleteScope(scope: ArtifactScope): Promise<void> {
-    for (const key of [...this.files.keys()]) if (key.startsWith(`${scope.workspaceId}/${scope.jobId}/`)) this.files.delete(key);
+  async delete(key: string): Promise<void> {
+    assertKey(key);
+    this.files.delete(key);
   }
 
-  async sweepPartials(): Promise<number> {
-    return 0;
+  async deletePrefix(prefix: string): Promise<number> {
+    if (!isSafeKey(prefix, true)) throw new Error('storage key prefix must be safe segments ending in "/"');
+    const keys = [...this.files.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of keys) this.files.delete(key);
+    return keys.length;
   }
+
+  async signedUrl(key: string, ttlSeconds: number): Promise<string> {
+    assertKey(key);
+    return `memory://${key}?ttl=${ttlSeconds}`;
+  }
+}
+
+function assertKey(key: string): void {
+  if (!isSafeKey(key)) throw new Error('unsafe storage key');
 }

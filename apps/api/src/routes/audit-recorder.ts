@@ -6,9 +6,16 @@ import { clientIp } from '../middleware/client-ip';
 /** What happened, to whom; who and from where is taken from the request. */
 export type AuditEvent = Pick<AuditEntry, 'action' | 'targetType' | 'targetId' | 'outcome' | 'details'>;
 
-/** Writes an audit row for the authenticated caller of this request. Never fails the request. */
-export async function recordAudit(deps: Pick<ApiDeps, 'audit' | 'logger'>, req: Request, res: Response, event: AuditEvent): Promise<void> {
-  const principal = res.locals.principal as { workspaceId: string; userId: string; apiKeyHint: string } | undefined;
+/** Who acted, when it is not an API key's holder (a signed link names only the workspace). */
+export interface AuditActor {
+  workspaceId: string;
+  userId: string | null;
+  apiKeyHint: string | null;
+}
+
+/** Writes an audit row for the authenticated caller of this request (or the given actor). Never fails the request. */
+export async function recordAudit(deps: Pick<ApiDeps, 'audit' | 'logger'>, req: Request, res: Response, event: AuditEvent, actor?: AuditActor): Promise<void> {
+  const principal = actor ?? (res.locals.principal as AuditActor | undefined);
   if (!principal) return;
   try {
     await deps.audit.record({

@@ -1,11 +1,11 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError } from 'bullmq';
 import type { ExportJobRepository } from '@export-service/db';
+import { failWith, FailureCode } from '@export-service/errors';
 import type { ExportPorts } from '@export-service/export-core';
 import { runExport } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
 import type { WorkspaceSlots } from '@export-service/queue';
 import { openSecret, type SecretKeys } from '@export-service/security';
-import { describeFailure } from './describe-failure';
 import type { JobHandler } from './job-handler';
 import { RedisProgressSink } from './redis-progress.sink';
 
@@ -22,14 +22,17 @@ export interface RunExportDeps {
 }
 
 /**
- * Runs one export: takes a slot of its workspace (or waits, still `queued`), marks it processing,
- * opens its sealed password in memory, runs the pipeline and completes the job with its files.
+ * Runs one export: takes a slot of its workspace (or waits, still `queued`), starts an attempt (a
+ * run id that owns the job from now on), opens its sealed password in memory, runs the pipeline
+ * under the run's own storage prefix and completes the job with its files, if the run still owns it.
  */
 export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-export'> {
+  /** The run of each BullMQ job this process is running, for onFailure. */
+  const runs = new Map<string, string>();
   return {
     async perform({ exportJobId }, { job, token, signal }) {
       const record = await deps.jobs.findById(exportJobId);
-      if (!record) throw new UnrecoverableError(`export ${exportJobId} no longer exists`);
+      if (!record) throw failWith(FailureCode.exportMissing, `export ${exportJobId} no longer exists`);
       if (record.status === 'completed' || record.status === 'failed') return;
 
       if (!(await deps.slots.acquire(record.workspaceId, record.id))) {
@@ -39,40 +42,48 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
       const renewal = setInterval(() => void deps.slots.acquire(record.workspaceId, record.id).catch(() => undefined), deps.slotLeaseMs / 3);
       const logger = deps.logger.child({ exportJobId, workspaceId: record.workspaceId, attempt: job.attemptsMade + 1 });
       try {
-        await deps.jobs.markProcessing(record.id, job.attemptsMade + 1);
-        logger.info('export started', { format: record.spec.format, compression: record.spec.compression, sources: record.spec.sources.length });
+        const runId = await deps.jobs.markProcessing(record.id, job.attemptsMade + 1);
+        if (!runId) {
+          logger.warn('export finished meanwhile; this attempt does nothing');
+          return;
+        }
+        runs.set(exportJobId, runId);
+        logger.info('export started', { runId, format: record.spec.format, compression: record.spec.compression, sources: record.spec.sources.length });
         const password = record.sealedPassword ? openSecret(record.sealedPassword, deps.secrets, record.id) : null;
         const started = Date.now();
         const outcome = await runExport(record.spec, deps.ports, {
           jobId: record.id,
           workspaceId: record.workspaceId,
+          runId,
           createdAt: record.createdAt,
           password,
           signal,
           progress: new RedisProgressSink(job),
           notes: record.notes,
         });
-        if (!(await deps.jobs.complete(record.id, outcome.files, outcome.totalRows))) {
-          logger.warn('export finished but its record had moved on; files kept as they are');
+        if (!(await deps.jobs.complete(record.id, runId, outcome.files, outcome.totalRows))) {
+          logger.warn('export finished but another attempt owns it now; its files stay unlisted and are swept later', { runId });
           return;
         }
         await job.updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length });
         const seconds = (Date.now() - started) / 1000;
-        logger.info('export completed', { rows: outcome.totalRows, files: outcome.files.length, seconds, rowsPerSecond: Math.round(outcome.totalRows / Math.max(seconds, 0.001)) });
+        logger.info('export completed', { runId, rows: outcome.totalRows, files: outcome.files.length, seconds, rowsPerSecond: Math.round(outcome.totalRows / Math.max(seconds, 0.001)) });
       } finally {
         clearInterval(renewal);
         await deps.slots.release(record.workspaceId, record.id).catch(() => undefined);
       }
     },
 
-    async onFailure({ exportJobId }, error, isFinal) {
-      const message = describeFailure(error);
+    async onFailure({ exportJobId }, failure, isFinal) {
+      const runId = runs.get(exportJobId);
+      runs.delete(exportJobId);
       if (isFinal) {
-        await deps.jobs.fail(exportJobId, message);
-        deps.logger.error('export failed', { exportJobId, error: message });
-      } else {
-        await deps.jobs.markRetrying(exportJobId, message);
-        deps.logger.warn('export attempt failed; retrying', { exportJobId, error: message });
+        // Without a run (the attempt failed before it started one), nothing of it can race the row.
+        await deps.jobs.fail(exportJobId, failure, runId);
+        deps.logger.error('export failed', { exportJobId, code: failure.code, error: failure.message });
+      } else if (runId) {
+        await deps.jobs.markRetrying(exportJobId, runId, failure);
+        deps.logger.warn('export attempt failed; retrying', { exportJobId, code: failure.code, error: failure.message });
       }
     },
   };

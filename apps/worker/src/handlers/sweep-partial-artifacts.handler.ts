@@ -1,18 +1,23 @@
 import type { ExportJobRepository } from '@export-service/db';
-import type { ArtifactStore } from '@export-service/export-core';
+import { scopePrefix, type ArtifactStore } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
 import type { JobHandler } from './job-handler';
 
-/** Deletes partial files of exports that will not finish (failed after their worker was killed). */
+/**
+ * Deletes the files of attempts that will never be served: killed, abandoned or failed attempts, and
+ * stray attempts of finished exports. Driven by the runs table, so it works the same on any store
+ * (no listing of storage) and never touches the files of the attempt that completed.
+ */
 export function createSweepPartialArtifactsHandler(store: ArtifactStore, jobs: ExportJobRepository, logger: Logger): JobHandler<'sweep-partial-artifacts'> {
-  const isLive = async ({ jobId }: { jobId: string }) => {
-    const job = await jobs.findById(jobId);
-    return job !== null && (job.status === 'queued' || job.status === 'processing');
-  };
   return {
     async perform({ olderThanMinutes }) {
-      const removed = await store.sweepPartials(new Date(Date.now() - olderThanMinutes * 60_000), isLive);
-      if (removed > 0) logger.info('removed abandoned partial files', { removed, olderThanMinutes });
+      const runs = await jobs.abandonedRuns(new Date(Date.now() - olderThanMinutes * 60_000));
+      let files = 0;
+      for (const run of runs) {
+        files += await store.deletePrefix(scopePrefix({ workspaceId: run.workspaceId, jobId: run.jobId, runId: run.runId }));
+        await jobs.markRunSwept(run.runId);
+      }
+      if (runs.length > 0) logger.info('removed files of abandoned attempts', { attempts: runs.length, files, olderThanMinutes });
     },
   };
 }

@@ -6,6 +6,7 @@ import { toCopyStatement } from '../query/copy-statement';
 import { buildPartitionCountQuery, buildRowsQuery, type SourceSelection } from '../query/source-query';
 import { describeFilters } from '../query/describe-filters';
 import { CopyOutRows } from './copy-out-rows';
+import { asDatabaseFailure } from './database-failure';
 
 /** Session settings that make every value print the same way, whatever the server's defaults. */
 const SNAPSHOT_SETTINGS = `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 1; SET LOCAL statement_timeout = 0`;
@@ -18,13 +19,13 @@ export class PgRowSource implements RowSource {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: 'export-worker' });
     // Dropping the connection is how an abandoned COPY is stopped; the failure surfaces on the next query.
     client.on('error', () => undefined);
-    await client.connect();
     try {
+      await client.connect();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(SNAPSHOT_SETTINGS);
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw error;
+      throw asDatabaseFailure(error);
     }
     return new PgSnapshot(client, workspaceId);
   }
@@ -52,6 +53,8 @@ class PgSnapshot implements SourceSnapshot {
     this.isClosed = true;
     try {
       if (!this.isDropped) await this.client.query('COMMIT');
+    } catch (error) {
+      throw asDatabaseFailure(error);
     } finally {
       await this.client.end().catch(() => undefined);
     }
@@ -70,7 +73,9 @@ class PgSourceReader implements SourceReader {
   }
 
   async partitions(by: Partition['by']): Promise<Partition[]> {
-    const { rows } = await this.client.query<{ start: string | null; label: string | null; rows: string }>(buildPartitionCountQuery(this.selection, by));
+    const { rows } = await this.client
+      .query<{ start: string | null; label: string | null; rows: string }>(buildPartitionCountQuery(this.selection, by))
+      .catch((error: unknown) => Promise.reject(asDatabaseFailure(error)));
     const partitions = rows.filter((row) => Number(row.rows) > 0).map((row) => ({ by, start: row.start, label: row.label, rows: Number(row.rows) }));
     // A source with no matching rows still gets one (empty, valid) file, named without a period.
     return partitions.length > 0 ? partitions : [{ by, start: null, label: null, rows: 0 }];
@@ -79,7 +84,7 @@ class PgSourceReader implements SourceReader {
   async *read(partition: Partition, dialect: RowDialect, signal: AbortSignal): AsyncIterable<RowChunk> {
     const slice = partition.by === 'none' || partition.start === null ? undefined : { by: partition.by, start: partition.start };
     const { setup, copy } = toCopyStatement(buildRowsQuery(this.selection, dialect, slice), dialect);
-    if (setup) await this.client.query(setup);
+    if (setup) await this.client.query(setup).catch((error: unknown) => Promise.reject(asDatabaseFailure(error)));
     signal.throwIfAborted();
     const rows = this.client.query(new CopyOutRows(copy));
     let isComplete = false;
@@ -89,6 +94,8 @@ class PgSourceReader implements SourceReader {
     try {
       for await (const chunk of rows as AsyncIterable<RowChunk>) yield chunk;
       isComplete = true;
+    } catch (error) {
+      throw asDatabaseFailure(error);
     } finally {
       signal.removeEventListener('abort', abandon);
       if (!isComplete) abandon();

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Compression, DataSourceType } from '@export-service/contracts';
+import type { Compression, DataSourceType, ExportFormat } from '@export-service/contracts';
 import { bigintAsNumber } from './columns';
 
 /** A file of a completed export, in download order (the manifest last). */
@@ -30,7 +30,7 @@ export class ExportFileEntity {
   part!: number | null;
 
   @Column({ type: 'text' })
-  format!: string;
+  format!: ExportFormat | 'manifest';
 
   @Column({ type: 'text' })
   compression!: Compression;

@@ -50,6 +50,14 @@ export class ExportJobEntity {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
+  /** The failure's code (`FailureCode`) beside its sentence. */
+  @Column({ name: 'error_code', type: 'text', nullable: true })
+  errorCode!: string | null;
+
+  /** The attempt that owns the job now: set when an attempt starts, checked by every later transition. */
+  @Column({ name: 'run_id', type: 'uuid', nullable: true })
+  runId!: string | null;
+
   /** scrypt hash of the download password, when the export is password protected. */
   @Column({ name: 'password_hash', type: 'text', nullable: true })
   passwordHash!: string | null;

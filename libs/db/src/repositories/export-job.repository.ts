@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
-import type { ExportFileInfo, ExportSpec } from '@export-service/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ExportSpec, Role, StoredFile } from '@export-service/contracts';
+import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
 
@@ -20,35 +21,63 @@ export interface NewExportJob {
 
 const MAX_ERROR_LENGTH = 1_000;
 
+/** Who asks to see a job: members see their own exports, admins the whole workspace. */
+export interface JobViewer {
+  workspaceId: string;
+  userId: string;
+  role: Role;
+}
+
+/** An attempt whose files nobody will serve, and where they are. */
+export interface AbandonedRun {
+  runId: string;
+  jobId: string;
+  workspaceId: string;
+}
+
 /**
  * The export job row as a state machine: queued → processing → completed | failed, with
  * processing → queued for a retry. Every transition is one conditional UPDATE, so a late or
- * duplicate worker cannot move a finished job.
+ * duplicate worker cannot move a finished job; an attempt's transitions also name its run id, so
+ * an attempt that lost the job (its lock lapsed and another attempt started) cannot move it either.
  */
 export class ExportJobRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async create(job: NewExportJob): Promise<ExportJobEntity> {
-    return this.dataSource.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, startedAt: null, completedAt: null });
+    return this.dataSource.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, errorCode: null, runId: null, startedAt: null, completedAt: null });
   }
 
-  /** A job of the workspace, or null (another workspace's job is as good as missing). */
-  findInWorkspace(id: string, workspaceId: string): Promise<ExportJobEntity | null> {
-    return this.dataSource.getRepository(ExportJobEntity).findOneBy({ id, workspaceId });
+  /**
+   * A job the viewer may see, or null: an admin sees the workspace's jobs, a member only the ones it
+   * created; another workspace's job is as good as missing.
+   */
+  findVisible(id: string, viewer: JobViewer): Promise<ExportJobEntity | null> {
+    const where = viewer.role === 'admin' ? { id, workspaceId: viewer.workspaceId } : { id, workspaceId: viewer.workspaceId, userId: viewer.userId };
+    return this.dataSource.getRepository(ExportJobEntity).findOneBy(where);
   }
 
   findById(id: string): Promise<ExportJobEntity | null> {
     return this.dataSource.getRepository(ExportJobEntity).findOneBy({ id });
   }
 
-  /** Starts (or restarts) a job; false when it is already finished. */
-  async markProcessing(id: string, attempt: number): Promise<boolean> {
-    return this.transition(id, ['queued', 'processing'], {
-      status: 'processing',
-      attempts: attempt,
-      started_at: 'now()',
-      rows_processed: 0,
-      files_created: 0,
+  /**
+   * Starts an attempt: a new run id owns the job from now on (an earlier attempt still running is
+   * marked abandoned). Null when the job is already finished.
+   */
+  async markProcessing(id: string, attempt: number): Promise<string | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `UPDATE export_jobs SET status = 'processing', attempts = $2, started_at = now(), updated_at = now(), rows_processed = 0, files_created = 0,
+           run_id = gen_random_uuid()
+         WHERE id = $1 AND status IN ('queued', 'processing') RETURNING run_id`,
+        [id, attempt],
+      )) as unknown;
+      const runId = (returned(rows)[0] as { run_id?: string } | undefined)?.run_id;
+      if (!runId) return null;
+      await manager.query(`UPDATE export_runs SET status = 'abandoned', ended_at = now() WHERE job_id = $1 AND status = 'running'`, [id]);
+      await manager.query(`INSERT INTO export_runs (id, job_id, attempt, status) VALUES ($1, $2, $3, 'running')`, [runId, id, attempt]);
+      return runId;
     });
   }
 
@@ -57,21 +86,26 @@ export class ExportJobRepository {
     await this.dataSource.getRepository(ExportJobEntity).update({ id }, { totalRows });
   }
 
-  /** Back to the queue after a transient failure; the error stays visible as the last one. */
-  async markRetrying(id: string, error: string): Promise<boolean> {
-    return this.transition(id, ['processing', 'queued'], { status: 'queued', error: trim(error) });
+  /** Back to the queue after a transient failure of this attempt; the error stays visible as the last one. */
+  async markRetrying(id: string, runId: string, failure: JobFailure): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trim(failure.message), error_code: failure.code }, runId);
+      if (isMoved) await endRun(manager, runId, 'failed', failure.code);
+      return isMoved;
+    });
   }
 
-  /** Completes a job with its files in one transaction, and forgets the sealed password. */
-  async complete(id: string, files: ExportFileInfo[], totalRows: number): Promise<boolean> {
+  /** Completes this attempt's job with its files in one transaction, and forgets the sealed password. */
+  async complete(id: string, runId: string, files: StoredFile[], totalRows: number): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const updated = await manager.query(
-        `UPDATE export_jobs SET status = 'completed', completed_at = now(), updated_at = now(), error = NULL, sealed_password = NULL,
+        `UPDATE export_jobs SET status = 'completed', completed_at = now(), updated_at = now(), error = NULL, error_code = NULL, sealed_password = NULL,
            total_rows = $2, rows_processed = $2, files_created = $3
-         WHERE id = $1 AND status = 'processing' RETURNING id`,
-        [id, totalRows, files.length],
+         WHERE id = $1 AND status = 'processing' AND run_id = $4 RETURNING id`,
+        [id, totalRows, files.length, runId],
       );
-      if (updatedRows(updated) === 0) return false;
+      if (returned(updated).length === 0) return false;
+      await endRun(manager, runId, 'completed', null);
       await manager.getRepository(ExportFileEntity).delete({ jobId: id });
       await manager.getRepository(ExportFileEntity).insert(
         files.map((file, index) => ({
@@ -79,9 +113,9 @@ export class ExportJobRepository {
           fileIndex: index,
           filename: file.filename,
           storageKey: file.storageKey,
-          dataSource: file.dataSource,
-          period: file.period,
-          part: file.part,
+          dataSource: file.kind === 'data' ? file.dataSource : null,
+          period: file.kind === 'data' ? file.period : null,
+          part: file.kind === 'data' ? file.part : null,
           format: file.format,
           compression: file.compression,
           encrypted: file.encrypted,
@@ -94,9 +128,35 @@ export class ExportJobRepository {
     });
   }
 
-  /** Fails a job for good with a readable error, and forgets the sealed password. */
-  async fail(id: string, error: string): Promise<boolean> {
-    return this.transition(id, ['queued', 'processing'], { status: 'failed', error: trim(error), completed_at: 'now()', sealed_password: null });
+  /**
+   * Fails a job for good with a readable error, and forgets the sealed password. With `runId`, only
+   * while that attempt owns the job; without, whoever gives up on it from outside (the queue).
+   */
+  async fail(id: string, failure: JobFailure, runId?: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const changes = { status: 'failed', error: trim(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
+      const isMoved = await transition(manager, id, ['queued', 'processing'], changes, runId);
+      if (isMoved) await manager.query(`UPDATE export_runs SET status = 'failed', error_code = $2, ended_at = now() WHERE job_id = $1 AND status = 'running'`, [id, failure.code]);
+      return isMoved;
+    });
+  }
+
+  /** Attempts whose files will never be served (failed, abandoned, or of a finished job), started before the cutoff. */
+  async abandonedRuns(startedBefore: Date, limit = 500): Promise<AbandonedRun[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT r.id AS "runId", r.job_id AS "jobId", j.workspace_id AS "workspaceId"
+         FROM export_runs r JOIN export_jobs j ON j.id = r.job_id
+        WHERE r.files_swept_at IS NULL AND r.status <> 'completed' AND r.started_at < $1
+          AND (r.status <> 'running' OR j.status IN ('completed', 'failed') OR j.run_id IS DISTINCT FROM r.id)
+        ORDER BY r.started_at LIMIT $2`,
+      [startedBefore, limit],
+    )) as AbandonedRun[];
+    return rows;
+  }
+
+  /** Notes that an attempt's files are gone. */
+  async markRunSwept(runId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE export_runs SET files_swept_at = now(), status = CASE WHEN status = 'running' THEN 'abandoned' ELSE status END WHERE id = $1`, [runId]);
   }
 
   /** Files of a completed job, in download order. */
@@ -108,19 +168,39 @@ export class ExportJobRepository {
     return this.dataSource.getRepository(ExportFileEntity).findOneBy({ jobId, fileIndex });
   }
 
-  private async transition(id: string, from: string[], changes: Record<string, string | number | null>): Promise<boolean> {
-    const assignments: string[] = ['updated_at = now()'];
-    const values: unknown[] = [id, from];
-    for (const [column, value] of Object.entries(changes)) {
-      if (value === 'now()') assignments.push(`${column} = now()`);
-      else {
-        values.push(value);
-        assignments.push(`${column} = $${values.length}`);
-      }
-    }
-    const result = await this.dataSource.query(`UPDATE export_jobs SET ${assignments.join(', ')} WHERE id = $1 AND status = ANY($2) RETURNING id`, values);
-    return updatedRows(result) > 0;
+  /** A completed job's file by its storage key (signed links name the key), with the job's workspace. */
+  async findServedFile(storageKey: string): Promise<ExportFileEntity | null> {
+    return this.dataSource
+      .getRepository(ExportFileEntity)
+      .createQueryBuilder('file')
+      .innerJoin(ExportJobEntity, 'job', 'job.id = file.job_id')
+      .where('file.storage_key = :storageKey AND job.status = :status', { storageKey, status: 'completed' })
+      .getOne();
   }
+}
+
+/** One conditional UPDATE of a job's status (and its run, when given); true when it moved. */
+async function transition(manager: EntityManager, id: string, from: string[], changes: Record<string, string | number | null>, runId?: string): Promise<boolean> {
+  const assignments: string[] = ['updated_at = now()'];
+  const values: unknown[] = [id, from];
+  for (const [column, value] of Object.entries(changes)) {
+    if (value === 'now()') assignments.push(`${column} = now()`);
+    else {
+      values.push(value);
+      assignments.push(`${column} = $${values.length}`);
+    }
+  }
+  let condition = 'id = $1 AND status = ANY($2)';
+  if (runId !== undefined) {
+    values.push(runId);
+    condition += ` AND run_id = $${values.length}`;
+  }
+  const result = await manager.query(`UPDATE export_jobs SET ${assignments.join(', ')} WHERE ${condition} RETURNING id`, values);
+  return returned(result).length > 0;
+}
+
+async function endRun(manager: EntityManager, runId: string, status: 'completed' | 'failed', errorCode: string | null): Promise<void> {
+  await manager.query(`UPDATE export_runs SET status = $2, error_code = $3, ended_at = now() WHERE id = $1`, [runId, status, errorCode]);
 }
 
 function trim(error: string): string {
@@ -128,8 +208,8 @@ function trim(error: string): string {
 }
 
 /** TypeORM's raw UPDATE ... RETURNING result is `[rows, count]` on PostgreSQL. */
-function updatedRows(result: unknown): number {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0].length;
-  if (Array.isArray(result)) return result.length;
-  return 0;
+function returned(result: unknown): unknown[] {
+  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as unknown[];
+  if (Array.isArray(result)) return result;
+  return [];
 }

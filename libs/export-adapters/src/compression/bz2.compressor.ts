@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { Duplex, type Readable, type Writable } from 'node:stream';
-import { PermanentError } from '@export-service/errors';
+import { failWith, FailureCode } from '@export-service/errors';
 import { DuplexSink, keepOpen, type ByteSink, type Compressor } from '@export-service/export-core';
 import { bzip2Command } from './bzip2-command';
 
@@ -73,7 +73,7 @@ class Bzip2Sink implements ByteSink {
   private current(): Bzip2Stream {
     if (this.stream) return this.stream;
     const command = bzip2Command();
-    if (!command) throw new PermanentError('bz2 compression needs lbzip2 or bzip2 installed on the worker');
+    if (!command) throw failWith(FailureCode.toolMissing, 'bz2 compression needs lbzip2 or bzip2 installed on the worker');
     this.streams += 1;
     this.stream = new Bzip2Stream(command, this.next);
     return this.stream;

@@ -11,7 +11,7 @@ const columns = [{ name: 'id', type: 'bigint' as const, nullable: false }, { nam
 /** Writes rows through a part writer and returns every file's bytes and row count. */
 async function writeParts(encoder: StreamingEncoder, compression: keyof typeof compressors, rows: string[], maxBytes: number | null, chunkRows = 500) {
   const store = new MemoryArtifactStore();
-  const stages = { store, scope: { workspaceId: 'ws', jobId: 'job' }, compressor: compressors[compression], encryptor: null, password: null };
+  const stages = { store, scope: { workspaceId: 'ws', jobId: 'job', runId: 'run' }, compressor: compressors[compression], innerPassword: null, outer: null };
   let processed = 0;
   const writer = new PartWriter<OpenPart & { output: FileOutput }, number>(
     {

@@ -1,88 +1,120 @@
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ArtifactScope, ArtifactStore, ByteRange, PartialArtifact } from '@export-service/export-core';
+import { isSafeKey, type ArtifactStat, type ArtifactStore, type ArtifactWriter, type ByteRange } from '@export-service/export-core';
+import { asStorageFailure } from './storage-failure';
 
-const PARTIAL_DIR = '.partial';
-const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+/** Signs a link to a stored file (the API serves it); see LinkSigner. */
+export type LinkSigning = (key: string, ttlSeconds: number) => string;
 
-/** Refuses anything but a plain file or directory name: no separators, no `..`, no hidden names. */
-function safeSegment(segment: string): string {
-  if (!SAFE_SEGMENT.test(segment) || segment.includes('..')) throw new Error(`unsafe storage path segment ${JSON.stringify(segment)}`);
-  return segment;
-}
-
-/** A file being written to disk under `.partial/`, fsynced before it can be moved into place. */
-class LocalPartial implements PartialArtifact {
+/**
+ * A file being written to disk. The first write error fails every pending and later call, so a
+ * full disk fails the export instead of leaving it waiting for a `drain` that never comes.
+ */
+class LocalWriter implements ArtifactWriter {
   private readonly stream: WriteStream;
+  private failure: Error | null = null;
   private isEnded = false;
 
   constructor(
-    readonly path: string,
-    readonly partialKey: string,
+    readonly key: string,
+    private readonly path: string,
   ) {
     this.stream = createWriteStream(path, { flags: 'wx', highWaterMark: 1024 * 1024 });
-    this.stream.on('error', () => undefined);
+    this.stream.on('error', (error) => (this.failure ??= error));
   }
 
   async write(chunk: Buffer): Promise<void> {
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    this.throwIfFailed();
+    if (this.stream.write(chunk)) return;
+    await this.settle('drain');
   }
 
-  async flush(): Promise<void> {}
+  async flush(): Promise<void> {
+    this.throwIfFailed();
+  }
 
   async end(): Promise<void> {
     if (this.isEnded) return;
     this.isEnded = true;
+    this.throwIfFailed();
     this.stream.end();
-    await once(this.stream, 'close');
-    const handle = await open(this.path, 'r+');
+    await this.settle('close');
+    this.throwIfFailed();
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(this.path, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw asStorageFailure(error);
     }
   }
 
   async destroy(): Promise<void> {
-    this.stream.destroy();
+    // The file may still be opening: unlink only after the stream has closed, or the open recreates it.
+    if (!this.stream.closed) {
+      const closed = new Promise<void>((resolvePromise) => this.stream.once('close', () => resolvePromise()));
+      this.stream.destroy();
+      await closed;
+    }
     await unlink(this.path).catch(() => undefined);
+  }
+
+  /** Waits for `event`, or rejects with the stream's error, whichever comes first. */
+  private settle(event: 'drain' | 'close'): Promise<void> {
+    return new Promise((resolvePromise, reject) => {
+      const onEvent = () => {
+        this.stream.off('error', onError);
+        if (this.failure && event === 'drain') reject(asStorageFailure(this.failure));
+        else resolvePromise();
+      };
+      const onError = (error: Error) => {
+        this.stream.off(event, onEvent);
+        reject(asStorageFailure(error));
+      };
+      if (this.failure) return reject(asStorageFailure(this.failure));
+      this.stream.once(event, onEvent);
+      this.stream.once('error', onError);
+    });
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw asStorageFailure(this.failure);
   }
 }
 
 /**
- * Export files on a local disk: `<root>/<workspace>/<job>/<file>`. Files are written under the job's
- * `.partial/` directory and renamed into place, so no reader ever sees half a file.
+ * Export files on a local disk, one file per key under the root. A key names its attempt
+ * (`<workspace>/<job>/<run>/<file>`), so attempts never share a file, and nothing is served before
+ * the job row records the key; no rename is needed to hide a half-written file.
  */
 export class LocalArtifactStore implements ArtifactStore {
   private readonly root: string;
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly signLink: LinkSigning,
+  ) {
     this.root = resolve(root);
   }
 
-  async createPartial(scope: ArtifactScope, filename: string): Promise<PartialArtifact> {
-    const dir = join(this.scopeDir(scope), PARTIAL_DIR);
-    await mkdir(dir, { recursive: true });
-    const name = `${randomUUID()}-${safeSegment(filename)}`;
-    return new LocalPartial(join(dir, name), `${this.scopeKey(scope)}/${PARTIAL_DIR}/${name}`);
-  }
-
-  async promote(partial: PartialArtifact, scope: ArtifactScope, filename: string): Promise<string> {
-    const key = `${this.scopeKey(scope)}/${safeSegment(filename)}`;
-    await rename(this.pathOf(partial.partialKey), this.pathOf(key));
-    return key;
-  }
-
-  async size(key: string): Promise<number | null> {
+  async create(key: string): Promise<ArtifactWriter> {
+    const path = this.pathOf(key);
     try {
-      return (await stat(this.pathOf(key))).size;
-    } catch {
-      return null;
+      await mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      throw asStorageFailure(error);
     }
+    return new LocalWriter(key, path);
+  }
+
+  async stat(key: string): Promise<ArtifactStat | null> {
+    const info = await stat(this.pathOf(key)).catch(() => null);
+    return info?.isFile() ? { bytes: info.size } : null;
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
@@ -91,53 +123,37 @@ export class LocalArtifactStore implements ArtifactStore {
     return createReadStream(path, range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
   }
 
-  async deleteScope(scope: ArtifactScope): Promise<void> {
-    await rm(this.scopeDir(scope), { recursive: true, force: true });
+  async delete(key: string): Promise<void> {
+    await unlink(this.pathOf(key)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw asStorageFailure(error);
+    });
   }
 
-  async sweepPartials(olderThan: Date, isLive: (scope: ArtifactScope) => Promise<boolean>): Promise<number> {
-    let removed = 0;
-    for (const workspace of await listDirs(this.root)) {
-      for (const job of await listDirs(join(this.root, workspace))) {
-        if (await isLive({ workspaceId: workspace, jobId: job })) continue;
-        const dir = join(this.root, workspace, job, PARTIAL_DIR);
-        for (const name of await listFiles(dir)) {
-          const path = join(dir, name);
-          const info = await stat(path).catch(() => null);
-          if (info && info.mtime < olderThan) {
-            await unlink(path).catch(() => undefined);
-            removed += 1;
-          }
-        }
-      }
-    }
-    return removed;
+  async deletePrefix(prefix: string): Promise<number> {
+    if (!isSafeKey(prefix, true)) throw new Error('storage key prefix must be safe segments ending in "/"');
+    const dir = this.pathOf(prefix.slice(0, -1));
+    const count = await countFiles(dir);
+    await rm(dir, { recursive: true, force: true });
+    return count;
   }
 
-  private scopeKey(scope: ArtifactScope): string {
-    return `${safeSegment(scope.workspaceId)}/${safeSegment(scope.jobId)}`;
-  }
-
-  private scopeDir(scope: ArtifactScope): string {
-    return this.pathOf(this.scopeKey(scope));
+  async signedUrl(key: string, ttlSeconds: number): Promise<string> {
+    this.pathOf(key);
+    return this.signLink(key, ttlSeconds);
   }
 
   /** Resolves a key inside the root, or refuses it. */
   private pathOf(key: string): string {
-    const segments = key.split('/');
-    segments.forEach((segment, index) => (index === 2 && segment === PARTIAL_DIR ? segment : safeSegment(segment)));
-    const path = resolve(this.root, ...segments);
+    if (!isSafeKey(key)) throw new Error('unsafe storage key');
+    const path = resolve(this.root, ...key.split('/'));
     if (!path.startsWith(this.root + sep)) throw new Error('storage key resolves outside the storage root');
     return path;
   }
 }
 
-async function listDirs(path: string): Promise<string[]> {
-  const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isDirectory() && SAFE_SEGMENT.test(entry.name)).map((entry) => entry.name);
-}
-
-async function listFiles(path: string): Promise<string[]> {
-  const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+async function countFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let count = 0;
+  for (const entry of entries) count += entry.isDirectory() ? await countFiles(join(dir, entry.name)) : 1;
+  return count;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PgRowSource } from '@export-service/analytics';
-import type { Compression, ExportFileInfo, ExportFormat, ExportManifest, ExportSpec, SourceSpec } from '@export-service/contracts';
+import type { Compression, DataFileInfo, ExportFormat, ExportManifest, ExportSpec, SourceSpec } from '@export-service/contracts';
 import { runExport, type ExportOutcome, type ExportPorts, type ProgressSink } from '@export-service/export-core';
 import { compressors, createEncoders, LocalArtifactStore, openpgpEncryptor } from '@export-service/export-adapters';
 import { decompress, runToolOk, type TestEnvironment } from '@export-service/testing';
@@ -42,7 +42,7 @@ export function exportSpec(overrides: Partial<ExportSpec> = {}): ExportSpec {
 export function exportPorts(env: TestEnvironment): ExportPorts {
   return {
     rowSource: new PgRowSource(env.config.database.analyticsUrl),
-    store: new LocalArtifactStore(env.config.storage.dir),
+    store: new LocalArtifactStore(env.config.storage.dir, (key) => `signed:${key}`),
     encoders: createEncoders(env.config.storage.workDir),
     compressors,
     encryptor: openpgpEncryptor,
@@ -51,7 +51,7 @@ export function exportPorts(env: TestEnvironment): ExportPorts {
 
 /** A produced data file and where it sits on disk. */
 export interface ProducedFile {
-  info: ExportFileInfo;
+  info: DataFileInfo;
   path: string;
   /** Size on disk, measured, not taken from the pipeline. */
   sizeOnDisk: number;
@@ -69,6 +69,7 @@ export async function runToFiles(env: TestEnvironment, workspaceId: string, spec
   const outcome = await runExport(spec, exportPorts(env), {
     jobId: `job_${randomUUID()}`,
     workspaceId,
+    runId: randomUUID(),
     createdAt: new Date(),
     password: null,
     signal: new AbortController().signal,
@@ -79,11 +80,12 @@ export async function runToFiles(env: TestEnvironment, workspaceId: string, spec
   let manifest: ExportManifest | null = null;
   for (const info of outcome.files) {
     const path = join(env.config.storage.dir, info.storageKey);
-    if (info.format === 'manifest') {
+    if (info.kind === 'manifest') {
       manifest = JSON.parse(await readFile(path, 'utf8')) as ExportManifest;
       continue;
     }
-    files.push({ info, path, sizeOnDisk: (await stat(path)).size });
+    const { storageKey: _key, ...data } = info;
+    files.push({ info: data, path, sizeOnDisk: (await stat(path)).size });
   }
   if (!manifest) throw new Error('the export wrote no manifest');
   return { outcome, files, manifest };

@@ -1,22 +1,50 @@
-import type { ArtifactScope, ArtifactStore, PartialArtifact } from '../ports/artifact-store';
+import type { EncryptionSpec } from '@export-service/contracts';
+import { artifactKey, type ArtifactScope, type ArtifactStore, type ArtifactWriter } from '../ports/artifact-store';
 import type { ByteSink } from '../ports/byte-sink';
 import type { Compressor, Encryptor } from '../ports/compressor';
 import { CountingSink } from '../sinks/counting.sink';
 import { HashingSink } from '../sinks/hashing.sink';
+
+/**
+ * Which stage encrypts a file, derived from the compressor registry: a compressor that encrypts by
+ * itself (zip: WinZip AES-256) keeps the password inside; any other gets an outer OpenPGP wrapper.
+ * The request resolver records the answer in the spec; the pipeline only reads it back.
+ */
+export function encryptionContainerFor(compressor: Pick<Compressor, 'encryptsInside'>): NonNullable<EncryptionSpec['container']> {
+  return compressor.encryptsInside ? 'zip-aes' : 'openpgp';
+}
 
 /** The stages after the format encoder, shared by every file of an export. */
 export interface OutputStages {
   store: ArtifactStore;
   scope: ArtifactScope;
   compressor: Compressor;
-  /** Outer encryptor (OpenPGP), or null when the file is not encrypted or the compressor encrypts. */
-  encryptor: Encryptor | null;
-  password: string | null;
+  /** The compressor's own encryption password (zip-aes), or null. */
+  innerPassword: string | null;
+  /** The outer encryptor and its password (openpgp), or null. */
+  outer: { encryptor: Encryptor; password: string } | null;
 }
 
-/** A finished file, still hidden as a partial artifact until the export completes. */
+/** Builds the output stages from the spec's recorded encryption container. */
+export function outputStagesFor(
+  encryption: EncryptionSpec,
+  parts: { store: ArtifactStore; scope: ArtifactScope; compressor: Compressor; encryptor: Encryptor; password: string | null },
+): OutputStages {
+  const container = encryption.enabled ? encryption.container : null;
+  if (container !== null && parts.password === null) throw new Error('an encrypted export needs its password');
+  if (container === 'zip-aes' && !parts.compressor.encryptsInside) throw new Error(`${parts.compressor.compression} cannot encrypt inside; the stored spec is inconsistent`);
+  return {
+    store: parts.store,
+    scope: parts.scope,
+    compressor: parts.compressor,
+    innerPassword: container === 'zip-aes' ? parts.password : null,
+    outer: container === 'openpgp' ? { encryptor: parts.encryptor, password: parts.password as string } : null,
+  };
+}
+
+/** A finished file in storage, listed once the export completes. */
 export interface WrittenOutput {
-  partial: PartialArtifact;
+  key: string;
   bytes: number;
   sha256: string;
 }
@@ -33,20 +61,19 @@ export class FileOutput {
 
   private constructor(
     private readonly stages: OutputStages,
-    readonly partial: PartialArtifact,
+    readonly writer: ArtifactWriter,
     entryName: string,
   ) {
-    this.hashing = new HashingSink(partial);
-    const encrypted = stages.encryptor && stages.password ? stages.encryptor.open(this.hashing, stages.password) : this.hashing;
+    this.hashing = new HashingSink(writer);
+    const encrypted = stages.outer ? stages.outer.encryptor.open(this.hashing, stages.outer.password) : this.hashing;
     this.counting = new CountingSink(encrypted);
-    const insidePassword = stages.compressor.encryptsInside && stages.password ? stages.password : undefined;
-    this.compressed = stages.compressor.open(this.counting, { entryName, password: insidePassword });
+    this.compressed = stages.compressor.open(this.counting, { entryName, password: stages.innerPassword ?? undefined });
   }
 
-  /** Opens a hidden partial file and its stages. */
+  /** Opens the file at its key and its stages. */
   static async open(stages: OutputStages, filename: string, entryName: string): Promise<FileOutput> {
-    const partial = await stages.store.createPartial(stages.scope, filename);
-    return new FileOutput(stages, partial, entryName);
+    const writer = await stages.store.create(artifactKey(stages.scope, filename));
+    return new FileOutput(stages, writer, entryName);
   }
 
   /** Where the encoder writes its bytes. */
@@ -66,13 +93,11 @@ export class FileOutput {
   /** An upper bound of the final file size if `moreInput` more bytes reach the head. */
   maxFinalBytes(moreInput: number): number {
     const compressed = this.counting.bytes + this.stages.compressor.maxOutput(this.pendingInput + moreInput);
-    return this.stages.encryptor && this.stages.password && !this.stages.compressor.encryptsInside
-      ? this.stages.encryptor.maxOutput(compressed)
-      : compressed;
+    return this.stages.outer ? this.stages.outer.encryptor.maxOutput(compressed) : compressed;
   }
 
-  /** Ends the file once the head has been ended (by the encoder), and reports its size and hash. */
+  /** The stored file's key, size and hash; call it after the head has been ended (by the encoder). */
   result(): WrittenOutput {
-    return { partial: this.partial, bytes: this.hashing.bytes, sha256: this.hashing.sha256 };
+    return { key: this.writer.key, bytes: this.hashing.bytes, sha256: this.hashing.sha256 };
   }
 }

@@ -1,4 +1,4 @@
-import type { ColumnSchema, ExportFileInfo, ExportManifest, ExportSpec } from '@export-service/contracts';
+import type { ColumnSchema, DataFileInfo, ExportManifest, ExportSpec } from '@export-service/contracts';
 
 /** What the manifest needs to know about one data source. */
 export interface ManifestSource {
@@ -6,7 +6,7 @@ export interface ManifestSource {
   columns: ColumnSchema[];
   filtersApplied: string[];
   rows: number;
-  files: ExportFileInfo[];
+  files: DataFileInfo[];
 }
 
 /** Identity of the export the manifest describes. */
@@ -43,13 +43,13 @@ export function buildManifest(spec: ExportSpec, header: ManifestHeader, sources:
     })),
     files: files.map((file) => ({
       filename: file.filename,
-      data_source: file.dataSource as NonNullable<ExportFileInfo['dataSource']>,
+      data_source: file.dataSource,
       period: file.period,
       part: file.part,
       rows: file.rows,
       bytes: file.bytes,
       sha256: file.sha256,
-      format: file.format as ExportSpec['format'],
+      format: file.format,
       compression: file.compression,
       encrypted: file.encrypted,
     })),

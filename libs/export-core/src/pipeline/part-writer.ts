@@ -1,4 +1,4 @@
-import { PermanentError } from '@export-service/errors';
+import { failWith, FailureCode } from '@export-service/errors';
 import type { PartEncoder } from '../ports/encoder';
 import type { RowChunk } from '../ports/row-source';
 import { rowsThatFit, splitRows } from './row-chunk';
@@ -65,7 +65,7 @@ export class PartWriter<P extends OpenPart, T> {
       }
       if (fitting === 0 || (this.rowsInCurrent > 0 && this.isNearlyFull(part))) {
         if (this.rowsInCurrent === 0) {
-          throw new PermanentError(`a single row does not fit in max_size_mb (${this.maxBytes} bytes with headers); raise max_size_mb`);
+          throw failWith(FailureCode.rowTooLarge, `a single row does not fit in max_size_mb (${this.maxBytes} bytes with headers); raise max_size_mb`);
         }
         await this.closeCurrent();
         continue;

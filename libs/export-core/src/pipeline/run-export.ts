@@ -1,16 +1,16 @@
-import type { Compression, ExportFileInfo, ExportFormat, ExportManifest, ExportSpec } from '@export-service/contracts';
-import type { ArtifactScope, ArtifactStore } from '../ports/artifact-store';
+import type { Compression, ExportFormat, ExportManifest, ExportSpec, StoredFile } from '@export-service/contracts';
+import { scopePrefix, type ArtifactScope, type ArtifactStore } from '../ports/artifact-store';
 import type { Compressor, Encryptor } from '../ports/compressor';
 import type { FormatEncoder } from '../ports/encoder';
 import type { ProgressSink } from '../ports/progress';
 import type { Partition, RowSource, SourceReader, SourceSnapshot } from '../ports/row-source';
 import { fileExtension, partFileName, sourceStems } from './file-naming';
-import type { OutputStages } from './file-output';
+import { outputStagesFor } from './file-output';
 import { buildManifest } from './manifest';
 import { ProgressTracker } from './progress-tracker';
 import { writeStagedPartition } from './staged-partition.writer';
 import { writeStreamingPartition, type PartitionJob } from './streaming-partition.writer';
-import type { WrittenFile } from './written-file';
+import { withoutKey, type WrittenDataFile } from './written-file';
 import { writeManifestFile } from './manifest-file';
 
 /** The adapters an export runs on; registries are keyed by enum so a missing adapter fails to compile. */
@@ -26,6 +26,8 @@ export interface ExportPorts {
 export interface ExportRunContext {
   jobId: string;
   workspaceId: string;
+  /** This attempt's id: its files go under their own key prefix. */
+  runId: string;
   createdAt: Date;
   /** The file password, when the export is encrypted. Held in memory only. */
   password: string | null;
@@ -35,9 +37,9 @@ export interface ExportRunContext {
   clock?: () => Date;
 }
 
-/** A finished export: its files in place (data files, then the manifest) and the manifest. */
+/** A finished export: its files in storage (data files, then the manifest) and the manifest. */
 export interface ExportOutcome {
-  files: ExportFileInfo[];
+  files: StoredFile[];
   manifest: ExportManifest;
   totalRows: number;
 }
@@ -51,18 +53,19 @@ interface SourcePlan {
 
 /**
  * The one export orchestrator: reads every source in one snapshot, writes its files through the
- * encoder, compressor and encryptor, writes the manifest, then moves all files into place at once,
- * so a reader never sees a half-finished export. A retry starts from a clean scope.
+ * encoder, compressor and encryptor under this attempt's own key prefix, and writes the manifest
+ * last. The files become visible only when the job row records their keys, so a reader never sees
+ * a half-finished export; a failed attempt removes its own files and never another attempt's.
  */
 export async function runExport(spec: ExportSpec, ports: ExportPorts, context: ExportRunContext): Promise<ExportOutcome> {
-  const scope: ArtifactScope = { workspaceId: context.workspaceId, jobId: context.jobId };
-  await ports.store.deleteScope(scope);
-  let snapshot: SourceSnapshot | null = await ports.rowSource.openSnapshot(context.workspaceId);
+  const scope: ArtifactScope = { workspaceId: context.workspaceId, jobId: context.jobId, runId: context.runId };
+  let snapshot: SourceSnapshot | null = null;
   try {
+    snapshot = await ports.rowSource.openSnapshot(context.workspaceId);
     const plans = await planSources(spec, snapshot);
     const totalRows = plans.reduce((sum, plan) => sum + plan.partitions.reduce((rows, partition) => rows + partition.rows, 0), 0);
     const tracker = new ProgressTracker(context.progress, totalRows);
-    const written: WrittenFile[][] = [];
+    const written: WrittenDataFile[][] = [];
     for (const plan of plans) {
       tracker.startTable(plan.source.type);
       written.push(await writeSource(spec, ports, context, scope, plan, tracker));
@@ -74,19 +77,18 @@ export async function runExport(spec: ExportSpec, ports: ExportPorts, context: E
       spec,
       { jobId: context.jobId, workspaceId: context.workspaceId, createdAt: context.createdAt, completedAt: (context.clock ?? (() => new Date()))(), notes: context.notes },
       plans.map((plan, index) => {
-        const files = (written[index] ?? []).map((file) => ({ ...file.info, storageKey: '' }));
+        const files = (written[index] ?? []).map(withoutKey);
         const rows = files.reduce((sum, file) => sum + file.rows, 0);
         return { spec: plan.source, columns: plan.reader.columns, filtersApplied: plan.reader.describeFilters(), rows, files };
       }),
     );
     const manifestFile = await writeManifestFile(ports.store, scope, manifest);
-    const files = await promoteAll(ports.store, scope, [...written.flat(), manifestFile]);
     tracker.addFiles(1);
     await context.progress.flush();
-    return { files, manifest, totalRows };
+    return { files: [...written.flat(), manifestFile], manifest, totalRows };
   } catch (error) {
     if (snapshot) await snapshot.close().catch(() => undefined);
-    await ports.store.deleteScope(scope).catch(() => undefined);
+    await ports.store.deletePrefix(scopePrefix(scope)).catch(() => undefined);
     throw error;
   }
 }
@@ -109,19 +111,12 @@ async function writeSource(
   scope: ArtifactScope,
   plan: SourcePlan,
   tracker: ProgressTracker,
-): Promise<WrittenFile[]> {
+): Promise<WrittenDataFile[]> {
   const encoder = ports.encoders[spec.format];
   const compressor = ports.compressors[spec.compression];
-  const isOuterEncryption = spec.encryption.container === 'openpgp';
-  const stages: OutputStages = {
-    store: ports.store,
-    scope,
-    compressor,
-    encryptor: isOuterEncryption ? ports.encryptor : null,
-    password: spec.encryption.enabled ? context.password : null,
-  };
-  const extension = fileExtension(encoder.extension, compressor.extension, isOuterEncryption ? ports.encryptor.extension : null);
-  const files: WrittenFile[] = [];
+  const stages = outputStagesFor(spec.encryption, { store: ports.store, scope, compressor, encryptor: ports.encryptor, password: context.password });
+  const extension = fileExtension(encoder.extension, compressor.extension, stages.outer ? stages.outer.encryptor.extension : null);
+  const files: WrittenDataFile[] = [];
   for (const partition of plan.partitions) {
     const job: PartitionJob = {
       spec,
@@ -142,11 +137,3 @@ async function writeSource(
   return files;
 }
 
-async function promoteAll(store: ArtifactStore, scope: ArtifactScope, files: WrittenFile[]): Promise<ExportFileInfo[]> {
-  const promoted: ExportFileInfo[] = [];
-  for (const file of files) {
-    const storageKey = await store.promote(file.partial, scope, file.info.filename);
-    promoted.push({ ...file.info, storageKey });
-  }
-  return promoted;
-}

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { PermanentError } from '@export-service/errors';
+import { failWith, FailureCode } from '@export-service/errors';
 import type { StagedEncoder, StagedRows } from '../ports/encoder';
 import { FileOutput } from './file-output';
 import { partNumber, type PartitionJob } from './streaming-partition.writer';
-import type { WrittenFile } from './written-file';
+import { dataFile, type WrittenDataFile } from './written-file';
 
 /** Aim this far under the limit when a part must be re-cut (file overheads are not proportional). */
 const RECUT_MARGIN = 0.95;
@@ -12,7 +12,7 @@ const RECUT_MARGIN = 0.95;
  * Stages a partition's rows, lets the engine encode them, and, when a file would pass `max_size_mb`,
  * re-encodes smaller row ranges until every file fits. Sizes are measured, never assumed.
  */
-export async function writeStagedPartition(encoder: StagedEncoder, job: PartitionJob): Promise<WrittenFile[]> {
+export async function writeStagedPartition(encoder: StagedEncoder, job: PartitionJob): Promise<WrittenDataFile[]> {
   const stager = await encoder.openStager(job.context, { parquetCompression: job.spec.parquetCompression, signal: job.signal });
   let staged: StagedRows;
   try {
@@ -32,31 +32,31 @@ export async function writeStagedPartition(encoder: StagedEncoder, job: Partitio
   }
 }
 
-async function writeParts(staged: StagedRows, job: PartitionJob): Promise<WrittenFile[]> {
+async function writeParts(staged: StagedRows, job: PartitionJob): Promise<WrittenDataFile[]> {
   const limit = job.spec.split.maxBytes;
-  const files: WrittenFile[] = [];
+  const files: WrittenDataFile[] = [];
   let offset = 0;
   let rowsPerPart = Math.max(1, staged.rows);
   do {
     let count = Math.min(rowsPerPart, staged.rows - offset);
     for (;;) {
       const file = await encodeAndStore(staged, offset, count, job, files.length + 1);
-      if (limit === null || file.info.bytes <= limit) {
+      if (limit === null || file.bytes <= limit) {
         files.push(file);
         break;
       }
-      await file.partial.destroy();
-      if (count <= 1) throw new PermanentError(`a single row does not fit in max_size_mb (${limit} bytes); raise max_size_mb`);
-      count = Math.max(1, Math.min(count - 1, Math.floor(count * (limit / file.info.bytes) * RECUT_MARGIN)));
+      await job.stages.store.delete(file.storageKey);
+      if (count <= 1) throw failWith(FailureCode.rowTooLarge, `a single row does not fit in max_size_mb (${limit} bytes); raise max_size_mb`);
+      count = Math.max(1, Math.min(count - 1, Math.floor(count * (limit / file.bytes) * RECUT_MARGIN)));
       rowsPerPart = count;
     }
     offset += count;
     job.tracker.addFiles(1);
   } while (offset < staged.rows);
-  return files.map((file, index) => ({ ...file, info: { ...file.info, part: partNumber(job, index + 1, files.length) } }));
+  return files.map((file, index) => ({ ...file, part: partNumber(job, index + 1, files.length) }));
 }
 
-async function encodeAndStore(staged: StagedRows, offset: number, count: number, job: PartitionJob, partIndex: number): Promise<WrittenFile> {
+async function encodeAndStore(staged: StagedRows, offset: number, count: number, job: PartitionJob, partIndex: number): Promise<WrittenDataFile> {
   const { filename, entryName } = job.name(partIndex);
   const encoded = await staged.encodeRange(offset, count);
   try {
@@ -70,22 +70,16 @@ async function encodeAndStore(staged: StagedRows, offset: number, count: number,
       await output.head.destroy(error as Error);
       throw error;
     }
-    const result = output.result();
-    return {
-      partial: result.partial,
-      info: {
-        filename,
-        dataSource: job.source.type,
-        period: job.partition.label,
-        part: partIndex,
-        rows: count,
-        bytes: result.bytes,
-        sha256: result.sha256,
-        format: job.spec.format,
-        compression: job.spec.compression,
-        encrypted: job.spec.encryption.enabled,
-      },
-    };
+    return dataFile(output.result(), {
+      filename,
+      dataSource: job.source.type,
+      period: job.partition.label,
+      part: partIndex,
+      rows: count,
+      format: job.spec.format,
+      compression: job.spec.compression,
+      encrypted: job.spec.encryption.enabled,
+    });
   } finally {
     await encoded.cleanup();
   }

@@ -4,7 +4,7 @@ import type { Partition, SourceReader } from '../ports/row-source';
 import { FileOutput, type OutputStages } from './file-output';
 import { PartWriter, type OpenPart } from './part-writer';
 import type { ProgressTracker } from './progress-tracker';
-import type { WrittenFile } from './written-file';
+import { dataFile, type WrittenDataFile } from './written-file';
 
 /** Names of the n-th file of a partition: its own name and the name of its zip entry. */
 export type PartNamer = (partIndex: number) => { filename: string; entryName: string };
@@ -28,8 +28,8 @@ interface StreamingPart extends OpenPart {
 }
 
 /** Streams a partition's rows through a streaming encoder into one or more size-bounded files. */
-export async function writeStreamingPartition(encoder: StreamingEncoder, job: PartitionJob): Promise<WrittenFile[]> {
-  const writer = new PartWriter<StreamingPart, WrittenFile>(
+export async function writeStreamingPartition(encoder: StreamingEncoder, job: PartitionJob): Promise<WrittenDataFile[]> {
+  const writer = new PartWriter<StreamingPart, WrittenDataFile>(
     {
       open: async (index) => {
         const { filename, entryName } = job.name(index);
@@ -40,22 +40,16 @@ export async function writeStreamingPartition(encoder: StreamingEncoder, job: Pa
       close: async (part) => {
         await part.encoder.finish();
         job.tracker.addFiles(1);
-        const result = part.output.result();
-        return {
-          partial: result.partial,
-          info: {
-            filename: part.filename,
-            dataSource: job.source.type,
-            period: job.partition.label,
-            part: null,
-            rows: 0,
-            bytes: result.bytes,
-            sha256: result.sha256,
-            format: job.spec.format,
-            compression: job.spec.compression,
-            encrypted: job.spec.encryption.enabled,
-          },
-        };
+        return dataFile(part.output.result(), {
+          filename: part.filename,
+          dataSource: job.source.type,
+          period: job.partition.label,
+          part: null,
+          rows: 0,
+          format: job.spec.format,
+          compression: job.spec.compression,
+          encrypted: job.spec.encryption.enabled,
+        });
       },
     },
     job.spec.split.maxBytes,
@@ -64,7 +58,7 @@ export async function writeStreamingPartition(encoder: StreamingEncoder, job: Pa
   try {
     for await (const chunk of job.reader.read(job.partition, encoder.dialect, job.signal)) await writer.write(chunk);
     const parts = await writer.finish();
-    return parts.map(({ index, rows, file }) => ({ ...file, info: { ...file.info, rows, part: partNumber(job, index, parts.length) } }));
+    return parts.map(({ index, rows, file }) => ({ ...file, rows, part: partNumber(job, index, parts.length) }));
   } catch (error) {
     await writer.destroy(error as Error);
     throw error;

@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { EachIsObject, IsOmittable } from '../dto-rules';
+import { FiltersDto } from './filters.dto';
 import {
   AGGREGATIONS,
   COMPRESSIONS,
@@ -29,6 +30,8 @@ import {
   SPLIT_BY,
   type Aggregation,
   type Compression,
+  type DataSourceRequest,
+  type ExportRequest,
   type DataSourceType,
   type DeliveryMethod,
   type EncryptionMethod,
@@ -41,39 +44,8 @@ const list = (values: readonly string[]) => ({ message: `$property must be one o
 /** Free-text list items are short identifiers; their exact shape is checked against the catalog. */
 const ITEM = { each: true, message: '$property must hold strings' } as const;
 
-/** A time window. Dates are UTC days; a date-only `end` includes that whole day. */
-export class DateRangeDto {
-  /** First day (`2024-01-01`) or first instant (`2024-01-01T00:00:00Z`), inclusive. */
-  @IsDefined() @IsString() @MaxLength(40) start!: string;
-  /** Last day, inclusive, or an instant, exclusive. */
-  @IsDefined() @IsString() @MaxLength(40) end!: string;
-}
-
-/** Filters of a data source; which ones a source accepts is in the catalog (GET the OpenAPI document). */
-export class FiltersDto {
-  @IsOmittable() @ValidateNested() @Type(() => DateRangeDto) date_range?: DateRangeDto;
-  /** Must be your own workspace: the workspace always comes from the API key. */
-  @IsOmittable() @IsString() @MaxLength(128) workspace_id?: string;
-  @IsOmittable() @IsArray() @ArrayMaxSize(10_000) @IsString(ITEM) user_ids?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(10_000) @IsString(ITEM) session_ids?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) actions?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) resource_types?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) devices?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) countries?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) agent_ids?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) task_types?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) statuses?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) features?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) severities?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) sources?: string[];
-  @IsOmittable() @IsArray() @ArrayMaxSize(1_000) @IsString(ITEM) error_codes?: string[];
-  @IsOmittable() @IsBoolean() success?: boolean;
-  @IsOmittable() @IsBoolean() is_bounce?: boolean;
-  @IsOmittable() @IsBoolean() resolved?: boolean;
-}
-
 /** One table to export. */
-export class DataSourceDto {
+export class DataSourceDto implements DataSourceRequest {
   @IsDefined() @IsIn(DATA_SOURCE_TYPES, list(DATA_SOURCE_TYPES)) type!: DataSourceType;
   @IsOmittable() @IsObject() @ValidateNested() @Type(() => FiltersDto) filters?: FiltersDto;
   /** Columns in output order; all columns when omitted. */
@@ -121,7 +93,7 @@ export class ExportOptionsDto {
 }
 
 /** POST /api/v1/export/create */
-export class ExportConfigDto {
+export class ExportConfigDto implements ExportRequest {
   @IsDefined() @IsString() @Length(1, 200) name!: string;
   @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @EachIsObject() @ValidateNested({ each: true }) @Type(() => DataSourceDto) data_sources!: DataSourceDto[];
   @IsDefined() @IsIn(EXPORT_FORMATS, list(EXPORT_FORMATS)) format!: ExportFormat;

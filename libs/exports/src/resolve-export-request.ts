@@ -4,16 +4,20 @@ import {
   BYTES_PER_MB,
   SELF_COMPRESSED_FORMATS,
   type Compression,
+  type DataSourceRequest,
+  type DateRangeRequest,
   type EncryptionSpec,
+  type ExportRequest,
   type ExportSpec,
   type SourceFilters,
   type SourceSpec,
   type SplitSpec,
 } from '@export-service/contracts';
 import { errors, type ErrorDetail } from '@export-service/errors';
+import { compressors } from '@export-service/export-adapters';
+import { encryptionContainerFor } from '@export-service/export-core';
 import { generatePassword, passwordWeakness } from '@export-service/security';
 import { toInstantRange } from './date-range';
-import type { DataSourceDto, ExportConfigDto, FiltersDto } from './export.dto';
 
 /** A create request checked against the catalog and turned into what the worker runs. */
 export interface ResolvedExport {
@@ -23,8 +27,12 @@ export interface ResolvedExport {
   password: { value: string; isGenerated: boolean } | null;
 }
 
-/** Checks the parts of a request that depend on the catalog and on each other; throws 422 listing every problem. */
-export function resolveExportRequest(dto: ExportConfigDto, workspaceId: string): ResolvedExport {
+/**
+ * Checks the parts of a request that depend on the catalog and on each other, and turns it into the
+ * spec a worker runs; throws 422 listing every problem. The third argument is the moment of
+ * resolution, against which relative periods (schedules) are read.
+ */
+export function resolveExportRequest(dto: ExportRequest, workspaceId: string, _now: Date): ResolvedExport {
   const problems: ErrorDetail[] = [];
   const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, workspaceId, problems));
   const split = resolveSplit(dto, problems);
@@ -37,7 +45,7 @@ export function resolveExportRequest(dto: ExportConfigDto, workspaceId: string):
 
   const compression = dto.compression ?? (encryption.spec.enabled ? 'zip' : 'none');
   const notes = notesFor(dto, compression);
-  if (encryption.spec.enabled) encryption.spec.container = compression === 'zip' ? 'zip-aes' : 'openpgp';
+  if (encryption.spec.enabled) encryption.spec.container = encryptionContainerFor(compressors[compression]);
   return {
     spec: {
       name: dto.name,
@@ -54,7 +62,7 @@ export function resolveExportRequest(dto: ExportConfigDto, workspaceId: string):
   };
 }
 
-function resolveSource(dto: DataSourceDto, path: string, workspaceId: string, problems: ErrorDetail[]): SourceSpec | null {
+function resolveSource(dto: DataSourceRequest, path: string, workspaceId: string, problems: ErrorDetail[]): SourceSpec | null {
   const def: DataSourceDef = CATALOG[dto.type];
   const aggregation = dto.aggregation ?? null;
   if (aggregation !== null && !def.aggregations[aggregation]) {
@@ -71,7 +79,7 @@ function resolveSource(dto: DataSourceDto, path: string, workspaceId: string, pr
   return { type: def.type, fields, aggregation, filters: resolveFilters(def, dto.filters, `${path}.filters`, workspaceId, problems) };
 }
 
-function resolveFilters(def: DataSourceDef, dto: FiltersDto | undefined, path: string, workspaceId: string, problems: ErrorDetail[]): SourceFilters {
+function resolveFilters(def: DataSourceDef, dto: DataSourceRequest['filters'], path: string, workspaceId: string, problems: ErrorDetail[]): SourceFilters {
   const filters: SourceFilters = {};
   for (const [name, value] of Object.entries(dto ?? {})) {
     if (value === undefined) continue;
@@ -92,7 +100,7 @@ function resolveFilterValue(filter: FilterDef, value: unknown, field: string, wo
       if (value !== workspaceId) problems.push({ field, problem: 'must be your own workspace (the one your API key belongs to)' });
       return undefined;
     case 'date_range': {
-      const { start, end } = value as { start: string; end: string };
+      const { start, end } = value as DateRangeRequest;
       const result = toInstantRange(start, end);
       if ('range' in result) return result.range;
       problems.push({ field: `${field}.${result.field}`, problem: result.problem });
@@ -111,7 +119,7 @@ function resolveFilterValue(filter: FilterDef, value: unknown, field: string, wo
   }
 }
 
-function resolveSplit(dto: ExportConfigDto, problems: ErrorDetail[]): SplitSpec {
+function resolveSplit(dto: ExportRequest, problems: ErrorDetail[]): SplitSpec {
   const split = dto.split_files;
   if (!split?.enabled) return { by: 'none', maxBytes: null };
   const maxBytes = split.max_size_mb === undefined ? null : split.max_size_mb * BYTES_PER_MB;
@@ -120,7 +128,7 @@ function resolveSplit(dto: ExportConfigDto, problems: ErrorDetail[]): SplitSpec 
   return { by: split.split_by ?? 'none', maxBytes };
 }
 
-function resolveEncryption(dto: ExportConfigDto, problems: ErrorDetail[]): { spec: EncryptionSpec; password: ResolvedExport['password'] } {
+function resolveEncryption(dto: ExportRequest, problems: ErrorDetail[]): { spec: EncryptionSpec; password: ResolvedExport['password'] } {
   const encryption = dto.encryption;
   const isEnabled = encryption?.enabled ?? false;
   const isProtected = encryption?.password_protected ?? false;
@@ -135,7 +143,7 @@ function resolveEncryption(dto: ExportConfigDto, problems: ErrorDetail[]): { spe
   return { spec, password: { value: encryption.password, isGenerated: false } };
 }
 
-function notesFor(dto: ExportConfigDto, compression: Compression): string[] {
+function notesFor(dto: ExportRequest, compression: Compression): string[] {
   const notes: string[] = [];
   const isInnerCompressed = SELF_COMPRESSED_FORMATS.includes(dto.format);
   if (isInnerCompressed && compression === 'none') notes.push(`${dto.format} files are compressed inside, so no outer compression is applied`);

@@ -1,0 +1,32 @@
+import type { DataSourceType } from './data-sources';
+import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, SplitBy } from './export-options';
+
+/** A time window as clients write it: dates (`2024-01-01`) or ISO-8601 instants. */
+export interface DateRangeRequest {
+  start: string;
+  end: string;
+}
+
+/** One data source of a request, before it is checked against the catalog. */
+export interface DataSourceRequest {
+  type: DataSourceType;
+  /** Filter values by the catalog's filter names. */
+  filters?: { [name: string]: unknown };
+  fields?: string[];
+  aggregation?: Aggregation;
+}
+
+/**
+ * An export as a client (or a schedule, template, bulk batch or conversion) asks for it: the spec's
+ * create body, already checked for shape. The API's DTO classes implement it.
+ */
+export interface ExportRequest {
+  name: string;
+  data_sources: DataSourceRequest[];
+  format: ExportFormat;
+  compression?: Compression;
+  split_files?: { enabled: boolean; max_size_mb?: number; split_by?: SplitBy };
+  delivery?: { method: DeliveryMethod; email_recipients?: string[]; s3_config?: { bucket: string; prefix?: string } };
+  encryption?: { enabled: boolean; method?: EncryptionMethod; password_protected?: boolean; password?: string };
+  options?: { parquet_compression?: ParquetCompression };
+}

@@ -1,0 +1,3 @@
+export * from './resolve-export-request';
+export * from './create-export';
+export * from './date-range';
