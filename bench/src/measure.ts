@@ -75,7 +75,9 @@ export async function measure(options: BenchOptions, dirs: RunDirs, logDir: stri
           log,
         );
         const result = { ...repeated.median, highestWorkerRss: repeated.highestRss.workerRss, discardedAttempts: repeated.discarded, runs: repeated.runs };
-        log(`${benchCase.id}: ${result.isOk ? `${result.seconds.toFixed(2)} s, highest peak RSS ${(result.highestWorkerRss.peakBytes / 1e6).toFixed(1)} MB` : `FAILED: ${result.failure?.message}`}`);
+        log(
+          `${benchCase.id}: ${result.isOk ? `${result.seconds.toFixed(2)} s, highest peak RSS ${(result.highestWorkerRss.peakBytes / 1e6).toFixed(1)} MB` : `FAILED: ${result.failure?.message}`}`,
+        );
         cases.push(result);
       }
     }

@@ -40,7 +40,13 @@ export const USAGE = `Usage: node bench/dist/export-throughput.js [options]
                     meanwhile; the least disturbed run is kept (default 3)`;
 
 function pickCases(list: string | undefined, fallback: readonly string[]): BenchCase[] {
-  const ids = list === undefined ? fallback : list.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+  const ids =
+    list === undefined
+      ? fallback
+      : list
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id.length > 0);
   return ids.map((id) => {
     const found = CASES.find((candidate) => candidate.id === id);
     if (!found) throw new Error(`unknown case "${id}"; cases: ${CASES.map((c) => c.id).join(', ')}`);

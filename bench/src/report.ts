@@ -46,15 +46,56 @@ export function table(header: string[], rows: string[][]): string {
 export function throughputTable(ceiling: CeilingResult | null, results: CaseResult[]): string {
   const ceilingRate = ceiling ? rowsPerSecond(ceiling) : null;
   const sourceBytesPerRow = ceiling ? ceiling.csvBytes / ceiling.rows : null;
-  const header = ['case', 'rows', 'files', 'seconds', 'rows/s', 'source MB/s', 'output MB/s', 'output MB', 'peak RSS MB', 'children MB', 'idle RSS MB', '% of ceiling rows/s', 'other CPU'];
+  const header = [
+    'case',
+    'rows',
+    'files',
+    'seconds',
+    'rows/s',
+    'source MB/s',
+    'output MB/s',
+    'output MB',
+    'peak RSS MB',
+    'children MB',
+    'idle RSS MB',
+    '% of ceiling rows/s',
+    'other CPU',
+  ];
   const rows: string[][] = [];
   if (ceiling) {
-    rows.push(['ceiling: psql \\copy | gzip -1', int(ceiling.rows), '1', ceiling.seconds.toFixed(2), int(rowsPerSecond(ceiling)), (ceiling.csvBytes / MB / ceiling.seconds).toFixed(1),
-      (ceiling.gzipBytes / MB / ceiling.seconds).toFixed(1), mb(ceiling.gzipBytes), mb(ceiling.highestRss.peakBytes), mb(ceiling.highestRss.peakChildrenBytes), '—', '100%', otherCpu(ceiling.rss, ceiling.seconds)]);
+    rows.push([
+      'ceiling: psql \\copy | gzip -1',
+      int(ceiling.rows),
+      '1',
+      ceiling.seconds.toFixed(2),
+      int(rowsPerSecond(ceiling)),
+      (ceiling.csvBytes / MB / ceiling.seconds).toFixed(1),
+      (ceiling.gzipBytes / MB / ceiling.seconds).toFixed(1),
+      mb(ceiling.gzipBytes),
+      mb(ceiling.highestRss.peakBytes),
+      mb(ceiling.highestRss.peakChildrenBytes),
+      '—',
+      '100%',
+      otherCpu(ceiling.rss, ceiling.seconds),
+    ]);
   }
   for (const result of results) {
     if (!result.isOk) {
-      rows.push([result.label, int(result.rows), String(result.files), 'FAILED', '—', '—', '—', '—', mb(result.highestWorkerRss.peakBytes), mb(result.highestWorkerRss.peakChildrenBytes), mb(result.workerRss.startBytes), '—', '—']);
+      rows.push([
+        result.label,
+        int(result.rows),
+        String(result.files),
+        'FAILED',
+        '—',
+        '—',
+        '—',
+        '—',
+        mb(result.highestWorkerRss.peakBytes),
+        mb(result.highestWorkerRss.peakChildrenBytes),
+        mb(result.workerRss.startBytes),
+        '—',
+        '—',
+      ]);
       continue;
     }
     const rate = rowsPerSecond(result);
@@ -86,13 +127,25 @@ export function checkTargets(ceiling: CeilingResult | null, results: CaseResult[
   if (!csv || !ceiling) checks.push({ target: `csv+gzip >= ${share * 100}% of the ceiling rows/s`, measured: 'not run', verdict: 'n/a' });
   else {
     const ratio = csv.isOk ? rowsPerSecond(csv) / rowsPerSecond(ceiling) : 0;
-    checks.push({ target: `csv+gzip >= ${share * 100}% of the ceiling rows/s`, measured: csv.isOk ? `${(ratio * 100).toFixed(0)}% (${int(rowsPerSecond(csv))} of ${int(rowsPerSecond(ceiling))} rows/s)` : 'failed', verdict: ratio >= share ? 'PASS' : 'FAIL' });
+    checks.push({
+      target: `csv+gzip >= ${share * 100}% of the ceiling rows/s`,
+      measured: csv.isOk ? `${(ratio * 100).toFixed(0)}% (${int(rowsPerSecond(csv))} of ${int(rowsPerSecond(ceiling))} rows/s)` : 'failed',
+      verdict: ratio >= share ? 'PASS' : 'FAIL',
+    });
   }
-  for (const [id, name, minimum] of [['parquet', 'parquet', TARGETS.parquetRowsPerSecond], ['excel', 'excel', TARGETS.excelRowsPerSecond]] as const) {
+  for (const [id, name, minimum] of [
+    ['parquet', 'parquet', TARGETS.parquetRowsPerSecond],
+    ['excel', 'excel', TARGETS.excelRowsPerSecond],
+  ] as const) {
     const result = find(id);
     const target = `${name} >= ${int(minimum)} rows/s`;
     if (!result) checks.push({ target, measured: 'not run', verdict: 'n/a' });
-    else checks.push({ target, measured: result.isOk ? `${int(rowsPerSecond(result))} rows/s` : 'failed', verdict: result.isOk && rowsPerSecond(result) >= minimum ? 'PASS' : 'FAIL' });
+    else
+      checks.push({
+        target,
+        measured: result.isOk ? `${int(rowsPerSecond(result))} rows/s` : 'failed',
+        verdict: result.isOk && rowsPerSecond(result) >= minimum ? 'PASS' : 'FAIL',
+      });
   }
   checks.push(...rssChecks(results));
   return checks;
@@ -110,7 +163,10 @@ export function rssChecks(results: CaseResult[]): TargetCheck[] {
 
 /** Renders target checks as a table. */
 export function targetTable(checks: TargetCheck[]): string {
-  return table(['target', 'measured', 'verdict'], checks.map((check) => [check.target, check.measured, check.verdict]));
+  return table(
+    ['target', 'measured', 'verdict'],
+    checks.map((check) => [check.target, check.measured, check.verdict]),
+  );
 }
 
 /** The per-run table of --flat. */

@@ -99,7 +99,8 @@ export async function runCase(benchCase: BenchCase, context: CaseContext): Promi
   const rows = files.reduce((sum, file) => sum + file.rows, 0);
   const status = measured.status;
   if (!failure && status?.status === 'failed') failure = { message: `the export failed: ${status.error ?? 'no error given'}`, workerLog: worker.lastLines(FAILURE_LOG_LINES) };
-  if (!failure && rows !== context.expectedRows) failure = { message: `the export holds ${rows} rows, expected ${context.expectedRows}`, workerLog: worker.lastLines(FAILURE_LOG_LINES) };
+  if (!failure && rows !== context.expectedRows)
+    failure = { message: `the export holds ${rows} rows, expected ${context.expectedRows}`, workerLog: worker.lastLines(FAILURE_LOG_LINES) };
   return {
     id: benchCase.id,
     label: benchCase.label,

@@ -10,7 +10,12 @@ function appMain(app: 'api' | 'worker' | 'cli'): string {
 
 /** Creates an admin key for `workspace` with the service's CLI and returns it (the last line it prints). */
 export async function createAdminKey(workspace: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const cli = new ManagedProcess({ name: 'cli create-api-key', command: process.execPath, args: [appMain('cli'), 'create-api-key', '--workspace', workspace, '--role', 'admin', '--name', 'export benchmark'], env });
+  const cli = new ManagedProcess({
+    name: 'cli create-api-key',
+    command: process.execPath,
+    args: [appMain('cli'), 'create-api-key', '--workspace', workspace, '--role', 'admin', '--name', 'export benchmark'],
+    env,
+  });
   const { code } = await cli.exited;
   await cli.stop();
   const lines = cli.lastLines(50).filter((line) => line.trim().length > 0);
@@ -25,7 +30,10 @@ export async function startApi(env: NodeJS.ProcessEnv, baseUrl: string, logFile:
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (!api.isRunning) throw new Error(`the API exited before it was ready:\n${api.lastLines(50).join('\n')}`);
-    const status = await fetch(`${baseUrl}/readyz`).then((res) => res.status, () => 0);
+    const status = await fetch(`${baseUrl}/readyz`).then(
+      (res) => res.status,
+      () => 0,
+    );
     if (status === 200) return api;
     if (Date.now() > deadline) {
       await api.stop();

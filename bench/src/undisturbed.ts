@@ -45,9 +45,11 @@ export async function runUndisturbed<T>(
       kept = attempts.reduce((best, candidate) => (otherShare(disturbanceOf(candidate)) < otherShare(disturbanceOf(best)) ? candidate : best));
     } else log(`${name}: other processes used ${(share * 100).toFixed(0)}% of a core meanwhile: measuring again`);
   }
-  const discarded = attempts.filter((attempt) => attempt !== kept).map((attempt) => {
-    const { seconds, otherCpuSeconds } = disturbanceOf(attempt);
-    return { seconds, otherCpuSeconds };
-  });
+  const discarded = attempts
+    .filter((attempt) => attempt !== kept)
+    .map((attempt) => {
+      const { seconds, otherCpuSeconds } = disturbanceOf(attempt);
+      return { seconds, otherCpuSeconds };
+    });
   return { kept, discarded };
 }

@@ -12,7 +12,9 @@ import ExcelJS from 'exceljs';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/export_bench_data' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/export_bench_data' } },
+});
 const limit = Number(values.rows);
 const columns = ['id', 'user_id', 'session_id', 'action', 'resource_type', 'resource_id', 'credits', 'duration_ms', 'success', 'metadata', 'timestamp'];
 
@@ -31,7 +33,10 @@ async function main(): Promise<void> {
   sheet.getRow(1).font = { bold: true };
   const started = Date.now();
   const cursor = client.query(
-    new Cursor(`SELECT ${columns.map((name) => `"${name}"`).join(', ')} FROM user_activity WHERE workspace_id = 'bench_2000000' AND deleted_at IS NULL ORDER BY "timestamp", id LIMIT $1`, [limit]),
+    new Cursor(
+      `SELECT ${columns.map((name) => `"${name}"`).join(', ')} FROM user_activity WHERE workspace_id = 'bench_2000000' AND deleted_at IS NULL ORDER BY "timestamp", id LIMIT $1`,
+      [limit],
+    ),
   );
   let rows = 0;
   for (;;) {
@@ -46,7 +51,9 @@ async function main(): Promise<void> {
   sheet.commit();
   await workbook.commit();
   const seconds = (Date.now() - started) / 1000;
-  console.log(`exceljs WorkbookWriter: ${rows} rows in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds)} rows/s, peak RSS ${peakRssMb()} MB, ${(statSync(path).size / 1e6).toFixed(1)} MB file`);
+  console.log(
+    `exceljs WorkbookWriter: ${rows} rows in ${seconds.toFixed(1)} s = ${Math.round(rows / seconds)} rows/s, peak RSS ${peakRssMb()} MB, ${(statSync(path).size / 1e6).toFixed(1)} MB file`,
+  );
   await client.end();
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { decompress, edgeCaseActivityRows, insertActivityRows, makeTempDir, parseCsv, runTool, runToolOk } from '@export-service/testing';
-import { download, startHarness, type Harness } from './support/harness';
+import { download, startHarness, type Harness, type StatusBody } from './support/harness';
 
 const WORKSPACE = 'ws_secret';
 const CLIENT_PASSWORD = 'Plum-Orchard-Lantern-47!';
@@ -33,7 +33,7 @@ async function exportWith(body: Record<string, unknown>) {
   expect(created.status).toBe(202);
   const status = await harness.waitForStatus(created.body.job_id as string, key);
   expect(status.status).toBe('completed');
-  return { created: created.body as Record<string, any>, status };
+  return { created: created.body as StatusBody, status };
 }
 
 async function saved(name: string, bytes: Buffer): Promise<string> {

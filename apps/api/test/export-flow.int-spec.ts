@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { decompress, edgeCaseActivityRows, insertActivityRows, makeTempDir, parseCsv, parseJsonLines, type ActivityRow } from '@export-service/testing';
-import { download, startHarness, type Harness } from './support/harness';
+import { download, startHarness, type Harness, type StatusBody } from './support/harness';
 
 const WORKSPACE = 'ws_flow';
 let harness: Harness;
@@ -65,7 +65,7 @@ describe.each([
   it('downloads files that hold exactly the rows of the database, with a matching checksum', async () => {
     const status = await runExport(format, compression);
     expect(status.progress).toMatchObject({ percentage: 100, rows_processed: 12, total_rows: 12 });
-    const [file, manifest] = status.files as Array<Record<string, any>>;
+    const [file, manifest] = status.files as StatusBody[];
     expect(file!.filename).toBe(`user_activity.${format}${compression === 'gzip' ? '.gz' : ''}`);
     expect(manifest!.filename).toBe('manifest.json');
     expect(file!.rows).toBe(12);
@@ -81,7 +81,11 @@ describe.each([
     const plain = await decompress(response.body, compression, dir.path);
     const expected = await expectedRows();
     const parsed: Array<Record<string, unknown>> =
-      format === 'csv' ? await parseCsv(plain) : format === 'json' ? (JSON.parse(plain.toString('utf8')) as Array<Record<string, unknown>>) : (parseJsonLines(plain) as Array<Record<string, unknown>>);
+      format === 'csv'
+        ? await parseCsv(plain)
+        : format === 'json'
+          ? (JSON.parse(plain.toString('utf8')) as Array<Record<string, unknown>>)
+          : (parseJsonLines(plain) as Array<Record<string, unknown>>);
     expect(parsed).toHaveLength(expected.length);
     parsed.forEach((row, index) => {
       const truth = expected[index]!;
@@ -125,11 +129,23 @@ it('writes a manifest that lists every file with rows, bytes, checksum and schem
   expect(manifest.totals).toEqual({ files: 1, rows: 12, bytes: status.files[0].bytes });
   expect(manifest.files[0]).toMatchObject({ filename: 'user_activity.jsonl.gz', rows: 12, sha256: status.files[0].checksum.slice(7), format: 'jsonl', compression: 'gzip' });
   expect(manifest.sources[0].filters_applied).toEqual([`workspace_id = '${WORKSPACE}'`, 'deleted_at IS NULL']);
-  expect(manifest.sources[0].columns.map((column: { name: string }) => column.name)).toEqual(['user_id', 'action', 'resource_id', 'credits', 'duration_ms', 'success', 'metadata', 'timestamp']);
+  expect(manifest.sources[0].columns.map((column: { name: string }) => column.name)).toEqual([
+    'user_id',
+    'action',
+    'resource_id',
+    'credits',
+    'duration_ms',
+    'success',
+    'metadata',
+    'timestamp',
+  ]);
 });
 
 it('applies every kind of filter (list, boolean, date range) exactly as SQL would', async () => {
-  const users = rows.filter((row) => row.workspace_id === WORKSPACE).map((row) => row.user_id).slice(0, 8);
+  const users = rows
+    .filter((row) => row.workspace_id === WORKSPACE)
+    .map((row) => row.user_id)
+    .slice(0, 8);
   const created = await request(harness.app)
     .post('/api/v1/export/create')
     .set('Authorization', `Bearer ${key}`)
@@ -140,7 +156,13 @@ it('applies every kind of filter (list, boolean, date range) exactly as SQL woul
         {
           type: 'user_activity',
           fields: ['user_id', 'action', 'timestamp'],
-          filters: { workspace_id: WORKSPACE, user_ids: users, actions: ['search', 'click', 'upload', 'login'], success: true, date_range: { start: '2024-01-01', end: '2024-12-30' } },
+          filters: {
+            workspace_id: WORKSPACE,
+            user_ids: users,
+            actions: ['search', 'click', 'upload', 'login'],
+            success: true,
+            date_range: { start: '2024-01-01', end: '2024-12-30' },
+          },
         },
       ],
     });

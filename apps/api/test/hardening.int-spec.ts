@@ -26,7 +26,14 @@ it('limits each API key, answering 429 with Retry-After, while another key still
 
 it('slows down key guessing: failed authentications per IP end in 429', async () => {
   const answers: number[] = [];
-  for (let i = 0; i < 6; i += 1) answers.push((await request(harness.app).get('/api/v1/export/status/x').set('Authorization', `Bearer dxk_${'z'.repeat(43)}`)).status);
+  for (let i = 0; i < 6; i += 1)
+    answers.push(
+      (
+        await request(harness.app)
+          .get('/api/v1/export/status/x')
+          .set('Authorization', `Bearer dxk_${'z'.repeat(43)}`)
+      ).status,
+    );
   expect(answers.slice(0, 4)).toEqual([401, 401, 401, 401]);
   expect(answers.slice(4)).toEqual([429, 429]);
 });
@@ -42,7 +49,13 @@ it('limits requests per IP across keys, counted in Redis so every API replica sh
   try {
     for (let i = 0; i < 44; i += 1) {
       const app = i % 2 === 0 ? harness.app : replica;
-      statuses.push((await request(app).get('/api/v1/export/status/job_missing').set('Authorization', `Bearer ${keys[i % keys.length]}`)).status);
+      statuses.push(
+        (
+          await request(app)
+            .get('/api/v1/export/status/job_missing')
+            .set('Authorization', `Bearer ${keys[i % keys.length]}`)
+        ).status,
+      );
     }
   } finally {
     connection.disconnect();

@@ -54,7 +54,18 @@ const authed = (test: request.Test) => test.set('Authorization', `Bearer ${key}`
 async function create(body: unknown, title: string): Promise<Answer> {
   let answer: Answer;
   if (Buffer.isBuffer(body)) {
-    answer = await raw(head('POST', '/api/v1/export/create', [['Authorization', `Bearer ${key}`], ['Content-Type', 'application/json']], body.length), body);
+    answer = await raw(
+      head(
+        'POST',
+        '/api/v1/export/create',
+        [
+          ['Authorization', `Bearer ${key}`],
+          ['Content-Type', 'application/json'],
+        ],
+        body.length,
+      ),
+      body,
+    );
   } else {
     let test = authed(request(harness.app).post('/api/v1/export/create'));
     test = typeof body === 'string' ? test.set('Content-Type', 'application/json').send(body) : test.send(body as object);
@@ -146,7 +157,11 @@ function setAt(body: Json, path: Path, value: unknown): Json {
   return copy;
 }
 
-const label = (path: Path) => path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('').slice(1);
+const label = (path: Path) =>
+  path
+    .map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`))
+    .join('')
+    .slice(1);
 const show = (value: unknown) => {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 37)}...(${text.length} chars)` : text;
@@ -253,7 +268,13 @@ function deepKey(depth: number, key: string): string {
   return `${'{"a":'.repeat(depth)}{${JSON.stringify(key)}:${JSON.stringify(POLLUTION_VALUE)}}${'}'.repeat(depth)}`;
 }
 
-const credential = (name: string, patch: Json = {}): Json => ({ name, kind: 'sftp', config: { host: 'sftp.example.com', port: 22 }, secret: { password: 'sftp-secret-1' }, ...patch });
+const credential = (name: string, patch: Json = {}): Json => ({
+  name,
+  kind: 'sftp',
+  config: { host: 'sftp.example.com', port: 22 },
+  secret: { password: 'sftp-secret-1' },
+  ...patch,
+});
 let credentialSeq = 0;
 const freshName = () => `hostile-${(credentialSeq += 1)}`;
 
@@ -278,7 +299,9 @@ for (const sql of SQL_INJECTIONS) {
     const title = `sql injection in ${label(path)}: ${show(sql)}`;
     add(title, () => create(body, title), STRICT_STRING_PATHS.includes(path) || path.includes('user_ids') ? { statuses: [422] } : {});
   }
-  add(`sql injection in session_ids, resource_types: ${show(sql)}`, () => create(setAt(richBody(), FILTERS, { session_ids: [sql], resource_types: [sql] }), 'sql filters'), { statuses: [422] });
+  add(`sql injection in session_ids, resource_types: ${show(sql)}`, () => create(setAt(richBody(), FILTERS, { session_ids: [sql], resource_types: [sql] }), 'sql filters'), {
+    statuses: [422],
+  });
   add(`sql injection in a status job id: ${show(sql)}`, () => get(`/api/v1/export/status/${encodeURIComponent(sql)}`), { statuses: [404] });
   add(`sql injection in a download job id: ${show(sql)}`, () => get(`/api/v1/export/download/${encodeURIComponent(sql)}/0`), { statuses: [404] });
   add(`sql injection in a file index: ${show(sql)}`, () => get(`/api/v1/export/download/${jobId}/${encodeURIComponent(sql)}`), { statuses: [422] });
@@ -297,7 +320,9 @@ for (const traversal of TRAVERSALS) {
   add(`traversal as a status job id (encoded): ${traversal}`, () => get(`/api/v1/export/status/${encodeURIComponent(traversal)}`), { statuses: [404] });
   add(`traversal as a download job id (encoded): ${traversal}`, () => get(`/api/v1/export/download/${encodeURIComponent(traversal)}/0`), { statuses: [404] });
   add(`traversal as a file index (encoded): ${traversal}`, () => get(`/api/v1/export/download/${jobId}/${encodeURIComponent(traversal)}`), { statuses: [422] });
-  add(`traversal in the raw download path: ${traversal}`, () => raw(head('GET', `/api/v1/export/download/${jobId}/${traversal}`, [['Authorization', `Bearer ${key}`]])), { statuses: [404, 422] });
+  add(`traversal in the raw download path: ${traversal}`, () => raw(head('GET', `/api/v1/export/download/${jobId}/${traversal}`, [['Authorization', `Bearer ${key}`]])), {
+    statuses: [404, 422],
+  });
   add(`traversal in a credential name: ${traversal}`, () => postCredential(credential(traversal)), { statuses: [422] });
   add(`traversal as a credential delete id: ${traversal}`, () => del(`/api/v1/credentials/${encodeURIComponent(traversal)}`), { statuses: [404] });
 }
@@ -309,7 +334,9 @@ for (const [what, text] of UNICODE) {
   add(`unicode (${what}) in actions[0]`, () => create(setAt(richBody(), [...FILTERS, 'actions', 0], text), 'unicode action'), { statuses: [422] });
   add(`unicode (${what}) in workspace_id`, () => create(setAt(richBody(), [...FILTERS, 'workspace_id'], text), 'unicode workspace'), { statuses: [422] });
   add(`unicode (${what}) in date_range.start`, () => create(setAt(richBody(), [...FILTERS, 'date_range', 'start'], text), 'unicode date'), { statuses: [422] });
-  add(`unicode (${what}) in a password`, () => create(setAt(richBody(), ['encryption'], { enabled: true, password: `${text}Aa1!${text}xyzXYZ789` }), `unicode password ${what}`), { statuses: [202, 422] });
+  add(`unicode (${what}) in a password`, () => create(setAt(richBody(), ['encryption'], { enabled: true, password: `${text}Aa1!${text}xyzXYZ789` }), `unicode password ${what}`), {
+    statuses: [202, 422],
+  });
   add(`unicode (${what}) in a credential name`, () => postCredential(credential(text)), { statuses: [422] });
   add(`unicode (${what}) in a credential config value`, () => postCredential(credential(freshName(), { config: { host: text } })), { statuses: [201, 422] });
   add(`unicode (${what}) in a credential secret`, () => postCredential(credential(freshName(), { secret: { password: text } })), { statuses: [201, 422] });
@@ -319,7 +346,19 @@ for (const escape of ['%', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF', '%00', 'job
   add(`a malformed or NUL percent-escape as a status job id: ${escape}`, () => get(`/api/v1/export/status/${escape}`), { statuses: [400, 404] });
   add(`a malformed or NUL percent-escape as a file index: ${escape}`, () => get(`/api/v1/export/download/${jobId}/${escape}`), { statuses: [400, 404, 422] });
 }
-add('invalid UTF-8 bytes inside a JSON string', () => create(Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xed, 0xa0, 0x80]), Buffer.from('","format":"csv","data_sources":[{"type":"user_activity"}]}')]), 'invalid utf-8'), { statuses: [202, 400] });
+add(
+  'invalid UTF-8 bytes inside a JSON string',
+  () =>
+    create(
+      Buffer.concat([
+        Buffer.from('{"name":"'),
+        Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xed, 0xa0, 0x80]),
+        Buffer.from('","format":"csv","data_sources":[{"type":"user_activity"}]}'),
+      ]),
+      'invalid utf-8',
+    ),
+  { statuses: [202, 400] },
+);
 add('a UTF-16 body with a BOM', () => create(Buffer.from(`\uFEFF${JSON.stringify(richBody())}`, 'utf16le'), 'utf-16'), { statuses: [400, 415] });
 
 // Prototype-pollution keys at several depths of both JSON endpoints.
@@ -340,8 +379,16 @@ for (const pollutionKey of POLLUTION_KEYS) {
   for (const where of ['', 'config', 'secret']) {
     add(`${pollutionKey} in a credential ${where || 'body'}`, () => postCredential(withKeyAt(credential(freshName()), where ? [where] : [], pollutionKey)), { statuses: [422] });
   }
-  add(`${pollutionKey} 40 levels deep in the create body`, () => create(`{"name":"x","format":"csv","data_sources":[{"type":"user_activity"}],"deep":${deepKey(40, pollutionKey)}}`, 'deep pollution'), { statuses: [422] });
-  add(`${pollutionKey} 40 levels deep in a credential config`, () => postCredential(`{"name":"${freshName()}","kind":"s3","secret":{"a":"b"},"config":${deepKey(40, pollutionKey)}}`), { statuses: [422] });
+  add(
+    `${pollutionKey} 40 levels deep in the create body`,
+    () => create(`{"name":"x","format":"csv","data_sources":[{"type":"user_activity"}],"deep":${deepKey(40, pollutionKey)}}`, 'deep pollution'),
+    { statuses: [422] },
+  );
+  add(
+    `${pollutionKey} 40 levels deep in a credential config`,
+    () => postCredential(`{"name":"${freshName()}","kind":"s3","secret":{"a":"b"},"config":${deepKey(40, pollutionKey)}}`),
+    { statuses: [422] },
+  );
   add(`${pollutionKey} in the query string`, () => get(`/api/v1/audit?${pollutionKey}[polluted]=yes&${pollutionKey}.polluted=yes`), { statuses: [200] });
 }
 add('constructor.prototype as a dotted key', () => create(setAt(richBody(), ['options'], { 'constructor.prototype.polluted': 'yes' }), 'dotted'), { statuses: [422] });
@@ -350,19 +397,93 @@ add('constructor.prototype as a dotted key', () => create(setAt(richBody(), ['op
 const big = (n: number) => 'x'.repeat(n);
 add('a 200 KB name', () => create(setAt(richBody(), ['name'], big(200_000)), 'big name'), { statuses: [422] });
 add('a 1 MB name', () => create(setAt(richBody(), ['name'], big(1_000_000)), 'huge name'), { statuses: [413] });
-add('fields with 50,000 entries', () => create(setAt(richBody(), [...SOURCE, 'fields'], Array.from({ length: 50_000 }, () => 'id')), 'many fields'), { statuses: [422] });
-add('fields with 1,000,000 entries (over the body limit)', () => create(setAt(richBody(), [...SOURCE, 'fields'], Array.from({ length: 1_000_000 }, () => 0)), 'million fields'), { statuses: [413] });
-add('data_sources with 5,000 entries', () => create(setAt(richBody(), ['data_sources'], Array.from({ length: 5_000 }, () => ({ type: 'user_activity' }))), 'many sources'), { statuses: [422] });
-add('user_ids with 6,000 UUIDs', () => create(setAt(richBody(), [...FILTERS, 'user_ids'], Array.from({ length: 6_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)), 'many users'), { statuses: [202] });
-add('actions with 1,001 values', () => create(setAt(richBody(), [...FILTERS, 'actions'], Array.from({ length: 1_001 }, (_, i) => `a${i}`)), 'many actions'), { statuses: [422] });
+add(
+  'fields with 50,000 entries',
+  () =>
+    create(
+      setAt(
+        richBody(),
+        [...SOURCE, 'fields'],
+        Array.from({ length: 50_000 }, () => 'id'),
+      ),
+      'many fields',
+    ),
+  { statuses: [422] },
+);
+add(
+  'fields with 1,000,000 entries (over the body limit)',
+  () =>
+    create(
+      setAt(
+        richBody(),
+        [...SOURCE, 'fields'],
+        Array.from({ length: 1_000_000 }, () => 0),
+      ),
+      'million fields',
+    ),
+  { statuses: [413] },
+);
+add(
+  'data_sources with 5,000 entries',
+  () =>
+    create(
+      setAt(
+        richBody(),
+        ['data_sources'],
+        Array.from({ length: 5_000 }, () => ({ type: 'user_activity' })),
+      ),
+      'many sources',
+    ),
+  { statuses: [422] },
+);
+add(
+  'user_ids with 6,000 UUIDs',
+  () =>
+    create(
+      setAt(
+        richBody(),
+        [...FILTERS, 'user_ids'],
+        Array.from({ length: 6_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+      ),
+      'many users',
+    ),
+  { statuses: [202] },
+);
+add(
+  'actions with 1,001 values',
+  () =>
+    create(
+      setAt(
+        richBody(),
+        [...FILTERS, 'actions'],
+        Array.from({ length: 1_001 }, (_, i) => `a${i}`),
+      ),
+      'many actions',
+    ),
+  { statuses: [422] },
+);
 add('a 10,000-character field name', () => create(setAt(richBody(), [...SOURCE, 'fields', 0], big(10_000)), 'long field'), { statuses: [422] });
 add('a 10,000-character date', () => create(setAt(richBody(), [...FILTERS, 'date_range', 'start'], `2024-01-01${big(10_000)}`), 'long date'), { statuses: [422] });
 add('a 100,000-character password', () => create(setAt(richBody(), ['encryption'], { enabled: true, password: `Aa1!${big(100_000)}` }), 'long password'), { statuses: [422] });
-add('arrays nested 50,000 deep', () => create(`{"name":${'['.repeat(50_000)}${']'.repeat(50_000)},"format":"csv","data_sources":[{"type":"user_activity"}]}`, 'deep arrays'), { statuses: [400, 413, 422] });
-add('objects nested 20,000 deep in filters', () => create(`{"name":"x","format":"csv","data_sources":[{"type":"user_activity","filters":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}]}`, 'deep objects'), { statuses: [400, 413, 422] });
-add('objects nested 1,000 deep in a credential config', () => postCredential(`{"name":"${freshName()}","kind":"s3","secret":{"a":"b"},"config":${'{"a":'.repeat(1_000)}1${'}'.repeat(1_000)}}`), { statuses: [400, 413, 422] });
+add('arrays nested 50,000 deep', () => create(`{"name":${'['.repeat(50_000)}${']'.repeat(50_000)},"format":"csv","data_sources":[{"type":"user_activity"}]}`, 'deep arrays'), {
+  statuses: [400, 413, 422],
+});
+add(
+  'objects nested 20,000 deep in filters',
+  () => create(`{"name":"x","format":"csv","data_sources":[{"type":"user_activity","filters":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}]}`, 'deep objects'),
+  { statuses: [400, 413, 422] },
+);
+add(
+  'objects nested 1,000 deep in a credential config',
+  () => postCredential(`{"name":"${freshName()}","kind":"s3","secret":{"a":"b"},"config":${'{"a":'.repeat(1_000)}1${'}'.repeat(1_000)}}`),
+  { statuses: [400, 413, 422] },
+);
 for (const number of ['1e308', '1e400', '-0', '9007199254740993', '0.0000001', '-1e308', '1E2']) {
-  add(`max_size_mb ${number}`, () => create(JSON.stringify(setAt(richBody(), ['split_files'], { enabled: true, split_by: 'size', max_size_mb: 12345 })).replace('12345', number), `number ${number}`), { statuses: number === '1E2' ? [202] : [422] });
+  add(
+    `max_size_mb ${number}`,
+    () => create(JSON.stringify(setAt(richBody(), ['split_files'], { enabled: true, split_by: 'size', max_size_mb: 12345 })).replace('12345', number), `number ${number}`),
+    { statuses: number === '1E2' ? [202] : [422] },
+  );
 }
 add('a 10,000-character job id', () => get(`/api/v1/export/status/${big(10_000)}`), { statuses: [404, 414] });
 add('a 10,000-digit file index', () => get(`/api/v1/export/download/${jobId}/${'9'.repeat(10_000)}`), { statuses: [422] });
@@ -372,28 +493,126 @@ add('a 10,000-character X-Export-Password', () => get(`/api/v1/export/download/$
 // Header injection: CRLF and other bytes in headers, sent raw.
 const status = () => `/api/v1/export/status/${jobId}`;
 const protectedFile = () => `/api/v1/export/download/${protectedJobId}/0`;
-add('CRLF in X-Export-Password adding a header', () => raw(head('GET', protectedFile(), [['Authorization', `Bearer ${key}`], ['X-Export-Password', 'wrong\r\nX-Injected: yes']])), { statuses: [401, 429] });
-add('CRLF in X-Export-Password adding a second password', () => raw(head('GET', protectedFile(), [['Authorization', `Bearer ${key}`], ['X-Export-Password', `wrong\r\nX-Export-Password: ${PASSWORD}`]])), { statuses: [401, 429] });
+add(
+  'CRLF in X-Export-Password adding a header',
+  () =>
+    raw(
+      head('GET', protectedFile(), [
+        ['Authorization', `Bearer ${key}`],
+        ['X-Export-Password', 'wrong\r\nX-Injected: yes'],
+      ]),
+    ),
+  { statuses: [401, 429] },
+);
+add(
+  'CRLF in X-Export-Password adding a second password',
+  () =>
+    raw(
+      head('GET', protectedFile(), [
+        ['Authorization', `Bearer ${key}`],
+        ['X-Export-Password', `wrong\r\nX-Export-Password: ${PASSWORD}`],
+      ]),
+    ),
+  { statuses: [401, 429] },
+);
 add('CRLF in Authorization adding X-Forwarded-For', () => raw(head('GET', status(), [['Authorization', `Bearer ${key}\r\nX-Forwarded-For: 6.6.6.6`]])), { statuses: [200] });
 add('CRLF in Authorization with a bogus key', () => raw(head('GET', status(), [['Authorization', 'Bearer nope\r\nX-Api-Key: nope']])), { statuses: [401] });
-add('CRLF in X-Request-Id trying to set a cookie', () => raw(head('GET', status(), [['Authorization', `Bearer ${key}`], ['X-Request-Id', 'abcdefgh1\r\nSet-Cookie: pwned=1']])), { statuses: [200] });
+add(
+  'CRLF in X-Request-Id trying to set a cookie',
+  () =>
+    raw(
+      head('GET', status(), [
+        ['Authorization', `Bearer ${key}`],
+        ['X-Request-Id', 'abcdefgh1\r\nSet-Cookie: pwned=1'],
+      ]),
+    ),
+  { statuses: [200] },
+);
 add('an encoded CRLF in X-Request-Id', () => get(status(), { 'X-Request-Id': 'abc%0d%0aSet-Cookie:%20pwned=1' }), { statuses: [200] });
 add('an encoded CRLF in X-Export-Password', () => get(protectedFile(), { 'X-Export-Password': 'x%0d%0aX-Injected:%20yes' }), { statuses: [401, 429] });
 add('a bare LF inside Authorization', () => raw(head('GET', status(), [['Authorization', `Bearer ${key}\nX-Evil: 1`]])), { statuses: [200, 400, 401] });
-add('a bare CR inside X-Export-Password', () => raw(head('GET', protectedFile(), [['Authorization', `Bearer ${key}`], ['X-Export-Password', 'a\rb']])), { parserLevel: true });
+add(
+  'a bare CR inside X-Export-Password',
+  () =>
+    raw(
+      head('GET', protectedFile(), [
+        ['Authorization', `Bearer ${key}`],
+        ['X-Export-Password', 'a\rb'],
+      ]),
+    ),
+  { parserLevel: true },
+);
 add('a NUL byte inside Authorization', () => raw(head('GET', status(), [['Authorization', `Bearer ${key}\u0000`]])), { parserLevel: true });
 add('a folded (obs-fold) Authorization header', () => raw(head('GET', status(), [['Authorization', `Bearer\r\n ${key}`]])), { statuses: [400, 401] });
-add('a header without a colon', () => raw(head('GET', status(), [['Authorization', `Bearer ${key}`], ['Broken header line', '']]).replace('Broken header line: ', 'Broken header line')), { parserLevel: true });
-add('two different Content-Length headers (request smuggling)', () => raw(head('POST', '/api/v1/export/create', [['Authorization', `Bearer ${key}`], ['Content-Type', 'application/json'], ['Content-Length', '2']], 5), Buffer.from('{}{}{')), { parserLevel: true });
-add('Content-Length with Transfer-Encoding (request smuggling)', () => raw(head('POST', '/api/v1/export/create', [['Authorization', `Bearer ${key}`], ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], 2), Buffer.from('0\r\n\r\n')), { parserLevel: true });
-add('UTF-8 emoji bytes in X-Export-Password', () => raw(head('GET', protectedFile(), [['Authorization', `Bearer ${key}`], ['X-Export-Password', Buffer.from('🚀🚀🚀 not it', 'utf8').toString('latin1')]])), { statuses: [401, 429] });
+add(
+  'a header without a colon',
+  () =>
+    raw(
+      head('GET', status(), [
+        ['Authorization', `Bearer ${key}`],
+        ['Broken header line', ''],
+      ]).replace('Broken header line: ', 'Broken header line'),
+    ),
+  { parserLevel: true },
+);
+add(
+  'two different Content-Length headers (request smuggling)',
+  () =>
+    raw(
+      head(
+        'POST',
+        '/api/v1/export/create',
+        [
+          ['Authorization', `Bearer ${key}`],
+          ['Content-Type', 'application/json'],
+          ['Content-Length', '2'],
+        ],
+        5,
+      ),
+      Buffer.from('{}{}{'),
+    ),
+  { parserLevel: true },
+);
+add(
+  'Content-Length with Transfer-Encoding (request smuggling)',
+  () =>
+    raw(
+      head(
+        'POST',
+        '/api/v1/export/create',
+        [
+          ['Authorization', `Bearer ${key}`],
+          ['Content-Type', 'application/json'],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+        2,
+      ),
+      Buffer.from('0\r\n\r\n'),
+    ),
+  { parserLevel: true },
+);
+add(
+  'UTF-8 emoji bytes in X-Export-Password',
+  () =>
+    raw(
+      head('GET', protectedFile(), [
+        ['Authorization', `Bearer ${key}`],
+        ['X-Export-Password', Buffer.from('🚀🚀🚀 not it', 'utf8').toString('latin1')],
+      ]),
+    ),
+  { statuses: [401, 429] },
+);
 add('latin1 bytes in Authorization', () => raw(head('GET', status(), [['Authorization', 'Bearer dxk_\u00ff\u00fe\u00e9']])), { statuses: [401] });
 add('an Authorization header of 12 KB', () => get(status(), { Authorization: `Bearer ${big(12_000)}` }), { statuses: [401, 431] });
 add('a Range header of junk', () => get(`/api/v1/export/download/${jobId}/0`, { Range: "bytes=0-1'; DROP TABLE user_activity; --" }), { statuses: [200, 206, 416] });
 add('a multi-range header', () => get(`/api/v1/export/download/${jobId}/0`, { Range: 'bytes=0-1,5-9,-1' }), { statuses: [200, 206] });
-add('a Content-Type with injected parameters', () => fromSupertestPost('application/json; charset=utf-8; boundary="x"; q=../../etc', JSON.stringify(richBody())), { statuses: [202, 415] });
+add('a Content-Type with injected parameters', () => fromSupertestPost('application/json; charset=utf-8; boundary="x"; q=../../etc', JSON.stringify(richBody())), {
+  statuses: [202, 415],
+});
 add('a Content-Type of application/json-seq', () => fromSupertestPost('application/json-seq', JSON.stringify(richBody())), { statuses: [415] });
-add('a Content-Type of multipart/form-data', () => fromSupertestPost('multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--'), { statuses: [415] });
+add('a Content-Type of multipart/form-data', () => fromSupertestPost('multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--'), {
+  statuses: [415],
+});
 
 async function fromSupertestPost(contentType: string, body: string): Promise<Answer> {
   const response = await authed(request(harness.app).post('/api/v1/export/create')).set('Content-Type', contentType).send(body);
@@ -405,22 +624,30 @@ async function fromSupertestPost(contentType: string, body: string): Promise<Ans
 const ODD_METHODS = ['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PROPFIND', 'MKCOL', 'PURGE', 'SEARCH', 'LOCK', 'COPY', 'MOVE', 'REPORT'];
 for (const method of ODD_METHODS) {
   for (const path of ['/api/v1/export/create', '/api/v1/export/status/:job', '/api/v1/export/download/:job/0', '/api/v1/audit']) {
-    add(`${method} ${path}`, () => raw(head(method, path.replace(':job', jobId), [['Authorization', `Bearer ${key}`]])), { statuses: method === 'OPTIONS' ? [200, 204, 404] : [404, 405] });
+    add(`${method} ${path}`, () => raw(head(method, path.replace(':job', jobId), [['Authorization', `Bearer ${key}`]])), {
+      statuses: method === 'OPTIONS' ? [200, 204, 404] : [404, 405],
+    });
   }
   add(`${method} /api/v1/export/create without a key`, () => raw(head(method, '/api/v1/export/create', [])), { statuses: [401] });
 }
 add('an unknown method token', () => raw(head('FOOBAR', status(), [['Authorization', `Bearer ${key}`]])), { parserLevel: true });
 add('HTTP/1.0 without Host', () => raw(`GET ${status()} HTTP/1.0\r\nAuthorization: Bearer ${key}\r\n\r\n`), { statuses: [200] });
 add('an absolute-form request target', () => raw(head('GET', `http://evil.example${status()}`, [['Authorization', `Bearer ${key}`]])), { statuses: [200, 400, 404] });
-add('a request target with a fragment and dot segments', () => raw(head('GET', `/api/v1/export/./status/../status/${jobId}#frag`, [['Authorization', `Bearer ${key}`]])), { statuses: [200, 400, 404] });
+add('a request target with a fragment and dot segments', () => raw(head('GET', `/api/v1/export/./status/../status/${jobId}#frag`, [['Authorization', `Bearer ${key}`]])), {
+  statuses: [200, 400, 404],
+});
 
 // ---------------------------------------------------------------- the run
 
 /** What must hold before and after: analytics rows, tables, the prototype of every object. */
 async function fingerprint() {
   const analytics = await harness.env.analyticsPool.query<{ count: string; md5: string }>(`SELECT count(*), md5(string_agg(t::text, ',' ORDER BY id)) FROM user_activity t`);
-  const analyticsTables = await harness.env.analyticsPool.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-  const metadataTables = (await harness.deps.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)) as Array<{ name: string }>;
+  const analyticsTables = await harness.env.analyticsPool.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+  );
+  const metadataTables = (await harness.deps.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)) as Array<{
+    name: string;
+  }>;
   const apiKeys = (await harness.deps.dataSource.query(`SELECT count(*)::int AS count FROM api_keys`)) as Array<{ count: number }>;
   return {
     userActivity: analytics.rows[0],
@@ -447,7 +674,12 @@ beforeAll(async () => {
   server = harness.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   jobId = await createCompleted({ name: 'baseline', format: 'csv', data_sources: [{ type: 'user_activity' }] });
-  protectedJobId = await createCompleted({ name: 'protected', format: 'csv', data_sources: [{ type: 'user_activity' }], encryption: { enabled: false, password_protected: true, password: PASSWORD } });
+  protectedJobId = await createCompleted({
+    name: 'protected',
+    format: 'csv',
+    data_sources: [{ type: 'user_activity' }],
+    encryption: { enabled: false, password_protected: true, password: PASSWORD },
+  });
   before = await fingerprint();
 });
 
@@ -525,7 +757,11 @@ describe('after the hostile requests', () => {
   });
 
   it('a normal export still completes with exactly the rows of the database', async () => {
-    const id = await createCompleted({ name: 'after the storm', format: 'csv', data_sources: [{ type: 'user_activity', fields: ['user_id', 'action', 'resource_id', 'credits', 'timestamp'] }] });
+    const id = await createCompleted({
+      name: 'after the storm',
+      format: 'csv',
+      data_sources: [{ type: 'user_activity', fields: ['user_id', 'action', 'resource_id', 'credits', 'timestamp'] }],
+    });
     const status = await harness.waitForStatus(id, key);
     const file = await download(harness.app, key, status.files[0].download_url as string);
     expect(file.status).toBe(200);
@@ -540,4 +776,3 @@ describe('after the hostile requests', () => {
     expect(exported).toHaveLength(12);
   });
 });
-

@@ -50,7 +50,12 @@ function expectError(response: request.Response, status: number, code: string): 
 const unknownJobId = () => `job_${randomBytes(16).toString('hex')}`;
 
 /** A body with the job id taken out, to compare answers about different ids. */
-const withoutId = (response: request.Response, id: string) => ({ status: response.status, type: response.headers['content-type'], length: response.text.length, body: response.text.split(id).join('<id>') });
+const withoutId = (response: request.Response, id: string) => ({
+  status: response.status,
+  type: response.headers['content-type'],
+  length: response.text.length,
+  body: response.text.split(id).join('<id>'),
+});
 
 async function createExport(key: string, name: string): Promise<string> {
   const response = await as(key).post('/api/v1/export/create', { name, format: 'csv', data_sources: [{ type: 'user_activity', fields: ['user_id', 'action', 'timestamp'] }] });
@@ -187,12 +192,15 @@ describe('once the export completed', () => {
       const unknown = await as(keys.adminB).get(nobodys);
       expectError(foreign, 404, 'not_found');
       expect(withoutId(foreign, jobA)).toEqual(withoutId(unknown, missing));
-      const sameHeaders = (response: request.Response) => Object.keys(response.headers).filter((name) => !['date', 'x-request-id'].includes(name)).sort();
+      const sameHeaders = (response: request.Response) =>
+        Object.keys(response.headers)
+          .filter((name) => !['date', 'x-request-id'].includes(name))
+          .sort();
       expect(sameHeaders(foreign)).toEqual(sameHeaders(unknown));
     }
   });
 
-  it('an export of B holds B\'s rows only, whatever A has', async () => {
+  it("an export of B holds B's rows only, whatever A has", async () => {
     const jobB = await createExport(keys.memberB, 'export of B');
     const status = await harness.waitForStatus(jobB, keys.memberB);
     expect(status.status).toBe('completed');
@@ -204,7 +212,7 @@ describe('once the export completed', () => {
     expectError(await as(keys.memberA).get(`/api/v1/export/status/${jobB}`), 404, 'not_found');
   });
 
-  it('B never sees A\'s export in its own audit trail', async () => {
+  it("B never sees A's export in its own audit trail", async () => {
     const audit = await as(keys.adminB).get('/api/v1/audit?limit=500');
     expect(audit.status).toBe(200);
     expect(audit.text).not.toContain(jobA);
@@ -219,14 +227,26 @@ describe('admin endpoints', () => {
     ['DELETE', '/api/v1/credentials/00000000-0000-4000-8000-000000000000'],
   ])('%s %s answers 403 to a member key', async (method, path) => {
     const caller = as(keys.memberA);
-    const response = method === 'GET' ? await caller.get(path) : method === 'POST' ? await caller.post(path, { name: 'nope', kind: 's3', secret: { secret_access_key: SECRETS.secret_access_key } }) : await caller.delete(path);
+    const response =
+      method === 'GET'
+        ? await caller.get(path)
+        : method === 'POST'
+          ? await caller.post(path, { name: 'nope', kind: 's3', secret: { secret_access_key: SECRETS.secret_access_key } })
+          : await caller.delete(path);
     expectError(response, 403, 'forbidden');
   });
 
   it('answers an admin key: credentials are created, listed and deleted without their secret ever coming back', async () => {
     const created = await as(keys.adminA).post('/api/v1/credentials', { name: 'warehouse', kind: 's3', config: { bucket: 'exports', region: 'eu-west-1' }, secret: SECRETS });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: 'warehouse', kind: 's3', config: { bucket: 'exports', region: 'eu-west-1' }, secret_fields: ['secret_access_key', 'password'], created_at: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      name: 'warehouse',
+      kind: 's3',
+      config: { bucket: 'exports', region: 'eu-west-1' },
+      secret_fields: ['secret_access_key', 'password'],
+      created_at: expect.any(String),
+    });
     expect(created.body).not.toHaveProperty('secret');
 
     const listed = await as(keys.adminA).get('/api/v1/credentials');
@@ -267,13 +287,19 @@ describe('admin endpoints', () => {
     expect(stillThere.body.credentials.map((credential: { id: string }) => credential.id)).toContain(idA);
   });
 
-  it('the audit trail lists the create and download events with the caller\'s IP, for admins of that workspace only', async () => {
+  it("the audit trail lists the create and download events with the caller's IP, for admins of that workspace only", async () => {
     const audit = await as(keys.adminA).get('/api/v1/audit?limit=500');
     expect(audit.status).toBe(200);
     const entries = audit.body.entries as Array<Record<string, unknown>>;
     const create = entries.find((entry) => entry.action === 'export.create' && entry.target_id === jobA);
     const downloads = entries.filter((entry) => entry.action === 'export.download' && entry.target_id === `${jobA}/0` && entry.outcome === 'success');
-    expect(create).toMatchObject({ outcome: 'success', target_type: 'export', user_id: expect.any(String), ip: expect.stringMatching(/\S/), api_key_hint: keys.memberA.slice(0, 10) });
+    expect(create).toMatchObject({
+      outcome: 'success',
+      target_type: 'export',
+      user_id: expect.any(String),
+      ip: expect.stringMatching(/\S/),
+      api_key_hint: keys.memberA.slice(0, 10),
+    });
     expect(downloads.length).toBeGreaterThanOrEqual(2);
     for (const entry of downloads) expect(entry).toMatchObject({ target_type: 'export_file', ip: expect.stringMatching(/\S/) });
     expect(entries.some((entry) => entry.action === 'credential.create')).toBe(true);

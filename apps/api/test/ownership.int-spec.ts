@@ -9,7 +9,10 @@ let alicesJob: string;
 let adminsJob: string;
 
 async function createCompleted(key: string, name: string): Promise<string> {
-  const created = await request(harness.app).post('/api/v1/export/create').set('Authorization', `Bearer ${key}`).send({ name, format: 'csv', data_sources: [{ type: 'user_activity' }] });
+  const created = await request(harness.app)
+    .post('/api/v1/export/create')
+    .set('Authorization', `Bearer ${key}`)
+    .send({ name, format: 'csv', data_sources: [{ type: 'user_activity' }] });
   expect(created.status).toBe(202);
   const done = await harness.waitForStatus(created.body.job_id as string, key);
   expect(done.status).toBe('completed');

@@ -51,7 +51,11 @@ function expectError(response: request.Response, expected: Expected): void {
   }
 }
 
-const post = (body: unknown, key = admin) => request(harness.app).post('/api/v1/export/create').set('Authorization', `Bearer ${key}`).send(body as object);
+const post = (body: unknown, key = admin) =>
+  request(harness.app)
+    .post('/api/v1/export/create')
+    .set('Authorization', `Bearer ${key}`)
+    .send(body as object);
 const invalid = (field: string) => ({ status: 422, code: 'validation_failed', field });
 
 beforeAll(async () => {
@@ -119,7 +123,11 @@ describe('POST /api/v1/export/create refuses a malformed body and names the fiel
     ['fields empty', withSource({ fields: [] }), invalid('data_sources[0].fields')],
     ['fields holding numbers', withSource({ fields: [1, 2] }), invalid('data_sources[0].fields')],
     ['fields with more than 100 entries', withSource({ fields: Array.from({ length: 101 }, () => 'user_id') }), invalid('data_sources[0].fields')],
-    ['fields of the raw table on an aggregated source', withBase({ data_sources: [{ type: 'agent_performance', aggregation: 'daily', fields: ['period_start', 'no_such_rollup_column'] }] }), invalid('data_sources[0].fields[1]')],
+    [
+      'fields of the raw table on an aggregated source',
+      withBase({ data_sources: [{ type: 'agent_performance', aggregation: 'daily', fields: ['period_start', 'no_such_rollup_column'] }] }),
+      invalid('data_sources[0].fields[1]'),
+    ],
     // format, compression, unknown top-level fields
     ['format missing', without('format'), invalid('format')],
     ['format unknown', withBase({ format: 'xml' }), invalid('format')],
@@ -169,7 +177,11 @@ describe('POST /api/v1/export/create refuses a malformed body and names the fiel
     ['split_files without enabled', withBase({ split_files: { split_by: 'month' } }), invalid('split_files.enabled')],
     ['split_files.enabled a string', withBase({ split_files: { enabled: 'true', split_by: 'month' } }), invalid('split_files.enabled')],
     // delivery
-    ['delivery.method email (not available yet)', withBase({ delivery: { method: 'email', email_recipients: ['admin@company.com'] } }), { status: 422, code: 'feature_unavailable', field: 'delivery.method' }],
+    [
+      'delivery.method email (not available yet)',
+      withBase({ delivery: { method: 'email', email_recipients: ['admin@company.com'] } }),
+      { status: 422, code: 'feature_unavailable', field: 'delivery.method' },
+    ],
     ['delivery.method unknown', withBase({ delivery: { method: 'pigeon' } }), invalid('delivery.method')],
     ['delivery.email_recipients not addresses', withBase({ delivery: { method: 'download', email_recipients: ['not-an-address'] } }), invalid('delivery.email_recipients')],
     ['delivery.s3_config.bucket too short', withBase({ delivery: { method: 'download', s3_config: { bucket: 'a' } } }), invalid('delivery.s3_config.bucket')],
@@ -188,8 +200,16 @@ describe('POST /api/v1/export/create refuses a malformed body and names the fiel
     ['an unknown option', withBase({ options: { json_pretty: true } }), invalid('options.json_pretty')],
     // prototype pollution keys (sent as raw JSON text: an object literal would set the prototype instead)
     ['__proto__ at the top level', '{"__proto__":{"polluted":true},"name":"x","format":"csv","data_sources":[{"type":"user_activity"}]}', invalid('__proto__')],
-    ['__proto__ inside filters', '{"name":"x","format":"csv","data_sources":[{"type":"user_activity","filters":{"__proto__":{"polluted":true}}}]}', invalid('data_sources[0].filters.__proto__')],
-    ['constructor.prototype inside options', '{"name":"x","format":"csv","data_sources":[{"type":"user_activity"}],"options":{"constructor":{"prototype":{"polluted":true}}}}', invalid('options.constructor')],
+    [
+      '__proto__ inside filters',
+      '{"name":"x","format":"csv","data_sources":[{"type":"user_activity","filters":{"__proto__":{"polluted":true}}}]}',
+      invalid('data_sources[0].filters.__proto__'),
+    ],
+    [
+      'constructor.prototype inside options',
+      '{"name":"x","format":"csv","data_sources":[{"type":"user_activity"}],"options":{"constructor":{"prototype":{"polluted":true}}}}',
+      invalid('options.constructor'),
+    ],
     // the body itself
     ['a JSON array body', [BASE], invalid('body')],
   ];
@@ -219,10 +239,29 @@ describe('POST /api/v1/export/create refuses a body that is not a JSON object', 
     ['an empty body (read as {}: the required fields are missing)', () => send().set('Content-Type', 'application/json'), invalid('name')],
     ['text/plain', () => send().set('Content-Type', 'text/plain').send(JSON.stringify(BASE)), { status: 415, code: 'unsupported_media_type' }],
     ['a form body', () => send().type('form').send({ name: 'x', format: 'csv' }), { status: 415, code: 'unsupported_media_type' }],
-    ['application/json in latin1', () => send().set('Content-Type', 'application/json; charset=latin1').send(JSON.stringify(BASE)), { status: 415, code: 'unsupported_media_type' }],
-    ['a body over the 256 KiB limit', () => send().set('Content-Type', 'application/json').send(JSON.stringify(withBase({ name: 'x'.repeat(300 * 1024) }))), { status: 413, code: 'payload_too_large' }],
-    ['a gzip Content-Encoding on a body that is not gzip', () => send().set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(BASE)), { status: [400, 415] }],
-    ['an unknown Content-Encoding', () => send().set('Content-Type', 'application/json').set('Content-Encoding', 'compress').send(JSON.stringify(BASE)), { status: 415, code: 'unsupported_media_type' }],
+    [
+      'application/json in latin1',
+      () => send().set('Content-Type', 'application/json; charset=latin1').send(JSON.stringify(BASE)),
+      { status: 415, code: 'unsupported_media_type' },
+    ],
+    [
+      'a body over the 256 KiB limit',
+      () =>
+        send()
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(withBase({ name: 'x'.repeat(300 * 1024) }))),
+      { status: 413, code: 'payload_too_large' },
+    ],
+    [
+      'a gzip Content-Encoding on a body that is not gzip',
+      () => send().set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(BASE)),
+      { status: [400, 415] },
+    ],
+    [
+      'an unknown Content-Encoding',
+      () => send().set('Content-Type', 'application/json').set('Content-Encoding', 'compress').send(JSON.stringify(BASE)),
+      { status: 415, code: 'unsupported_media_type' },
+    ],
   ];
 
   it.each(cases)('%s', async (_title, send, expected) => {

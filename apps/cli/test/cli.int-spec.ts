@@ -42,7 +42,10 @@ it('explains bad arguments', async () => {
 it('rotates EXPORT_SECRET_KEY without losing stored credentials', async () => {
   const admin = await harness.createKey('ws_rotate', 'admin');
   const secret = { password: 'sftp-Secret-Value-91' };
-  const created = await request(harness.app).post('/api/v1/credentials').set('Authorization', `Bearer ${admin}`).send({ name: 'sftp-main', kind: 'sftp', config: { host: 'sftp.example.com', port: 22 }, secret });
+  const created = await request(harness.app)
+    .post('/api/v1/credentials')
+    .set('Authorization', `Bearer ${admin}`)
+    .send({ name: 'sftp-main', kind: 'sftp', config: { host: 'sftp.example.com', port: 22 }, secret });
   expect(created.status).toBe(201);
   expect(JSON.stringify(created.body)).not.toContain(secret.password);
 

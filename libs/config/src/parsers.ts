@@ -78,7 +78,11 @@ export function list(doc: string): EnvRule<string[]> {
   return {
     fallback: [],
     doc,
-    parse: (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean),
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
   };
 }
 
@@ -96,7 +100,12 @@ export function keyList(doc: string): EnvRule<Buffer[]> {
   return {
     fallback: [],
     doc,
-    parse: (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean).map(decodeKey),
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+        .map(decodeKey),
   };
 }
 

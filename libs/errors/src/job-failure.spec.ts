@@ -4,7 +4,11 @@ const enospc: FailureClassifier = (error) => ((error as { code?: string }).code 
 
 describe('classifyFailure', () => {
   it('takes a JobFailureError at its word', () => {
-    expect(classifyFailure(failWith(FailureCode.rowTooLarge, 'a single row does not fit'))).toEqual({ code: 'row_too_large', message: 'a single row does not fit', isPermanent: true });
+    expect(classifyFailure(failWith(FailureCode.rowTooLarge, 'a single row does not fit'))).toEqual({
+      code: 'row_too_large',
+      message: 'a single row does not fit',
+      isPermanent: true,
+    });
   });
 
   it('asks each adapter classifier, and finds a failure wrapped as a cause', () => {

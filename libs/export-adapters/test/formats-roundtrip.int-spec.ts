@@ -124,7 +124,11 @@ describe.each(EXPORT_FORMATS.map((format) => [format]))('%s', (format: ExportFor
     expect(file.info.filename).toBe(`user_activity.${FORMAT_EXTENSION[format]}${COMPRESSION_SUFFIX[compression]}`);
     expect(file.info.rows).toBe(truth.length);
     expect(file.sizeOnDisk).toBe(file.info.bytes);
-    expect(createHash('sha256').update(await readFile(file.path)).digest('hex')).toBe(file.info.sha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(file.path))
+        .digest('hex'),
+    ).toBe(file.info.sha256);
     expect(run.manifest.files).toEqual([expect.objectContaining({ filename: file.info.filename, rows: truth.length, bytes: file.sizeOnDisk, sha256: file.info.sha256 })]);
 
     const inner = await innerBytes(file, compression, scratch.path);
@@ -286,7 +290,6 @@ async function checkExcel(path: string): Promise<void> {
   expect(texts.find((value) => value?.startsWith('xxx'))).toHaveLength(XLSX_MAX_CELL_CHARS);
 }
 
-
 async function checkParquet(path: string): Promise<void> {
   // Reader 1: DuckDB. Types as DuckDB sees them, and the file's own physical/logical types.
   const columns = await describeParquetWithDuckDb(path);
@@ -294,7 +297,11 @@ async function checkParquet(path: string): Promise<void> {
   for (const column of columns) {
     if (column.type === 'VARCHAR') expect([column.name, column.physicalType, column.convertedType]).toEqual([column.name, 'BYTE_ARRAY', 'UTF8']);
   }
-  expect(columns.find((column) => column.name === 'timestamp')).toMatchObject({ physicalType: 'INT64', convertedType: 'TIMESTAMP_MICROS', logicalType: expect.stringContaining('isAdjustedToUTC=1') });
+  expect(columns.find((column) => column.name === 'timestamp')).toMatchObject({
+    physicalType: 'INT64',
+    convertedType: 'TIMESTAMP_MICROS',
+    logicalType: expect.stringContaining('isAdjustedToUTC=1'),
+  });
   expect(columns.find((column) => column.name === 'credits')).toMatchObject({ convertedType: 'DECIMAL', precision: 14, scale: 4 });
   expect(columns.find((column) => column.name === 'id')).toMatchObject({ physicalType: 'INT64' });
 

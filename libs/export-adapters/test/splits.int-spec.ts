@@ -13,7 +13,17 @@ import {
   type TestEnvironment,
 } from '@export-service/testing';
 import { readParts, USER_ACTIVITY_PARQUET_TYPES, type PartContent } from './support/read-parts';
-import { activitySource, COMPRESSION_SUFFIX, exportSpec, FORMAT_EXTENSION, innerBytes, runToFiles, scratchFile, USER_ACTIVITY_FIELDS, type ExportRun } from './support/run-to-files';
+import {
+  activitySource,
+  COMPRESSION_SUFFIX,
+  exportSpec,
+  FORMAT_EXTENSION,
+  innerBytes,
+  runToFiles,
+  scratchFile,
+  USER_ACTIVITY_FIELDS,
+  type ExportRun,
+} from './support/run-to-files';
 
 /**
  * Splitting by month, ISO week and size, and both: every row lands in exactly one file, the right
@@ -221,34 +231,37 @@ describe('split by period', () => {
     ['jsonl', 'gzip'],
     ['excel', 'none'],
     ['parquet', 'none'],
-  ] as Array<[ExportFormat, Compression]>)('caps each month at max bytes in %s (%s): the first file keeps the plain name, the rest are _part002, …', async (format, compression) => {
-    const sized = await sourceRows(SIZED);
-    const maxBytes = 300_000;
-    const run = await runToFiles(env, SIZED, exportSpec({ format, compression, split: { by: 'month', maxBytes } }));
-    const ext = extension(format, compression);
-    const byMonth = new Map<string, string[]>();
-    for (const file of run.files) byMonth.set(file.info.period as string, [...(byMonth.get(file.info.period as string) ?? []), file.info.filename]);
-    expect([...byMonth.keys()]).toEqual(['2024_03', '2024_04', '2024_05', '2024_07']);
-    for (const [month, names] of byMonth) {
-      expect(names).toEqual(names.map((_, index) => `user_activity_${month}${index === 0 ? '' : `_part${String(index + 1).padStart(3, '0')}`}.${ext}`));
-      // March and April hold ~1.5 MB of CSV each: both must have been cut.
-      if (month === '2024_03' || month === '2024_04') expect([month, names.length > 1]).toEqual([month, true]);
-    }
-    expect(byMonth.get('2024_07')).toEqual([`user_activity_2024_07.${ext}`]);
-    // Part numbers: null for a month in one file, 1..n for a month cut by size.
-    const partOf = (filename: string, period: string) => {
-      const names = byMonth.get(period) ?? [];
-      return names.length > 1 ? names.indexOf(filename) + 1 : null;
-    };
-    expect(run.files.map((file) => file.info.part)).toEqual(run.files.map((file) => partOf(file.info.filename, file.info.period as string)));
-    expect(run.files.filter((file) => file.sizeOnDisk > maxBytes).map((file) => `${file.info.filename}: ${file.sizeOnDisk} bytes`)).toEqual([]);
+  ] as Array<[ExportFormat, Compression]>)(
+    'caps each month at max bytes in %s (%s): the first file keeps the plain name, the rest are _part002, …',
+    async (format, compression) => {
+      const sized = await sourceRows(SIZED);
+      const maxBytes = 300_000;
+      const run = await runToFiles(env, SIZED, exportSpec({ format, compression, split: { by: 'month', maxBytes } }));
+      const ext = extension(format, compression);
+      const byMonth = new Map<string, string[]>();
+      for (const file of run.files) byMonth.set(file.info.period as string, [...(byMonth.get(file.info.period as string) ?? []), file.info.filename]);
+      expect([...byMonth.keys()]).toEqual(['2024_03', '2024_04', '2024_05', '2024_07']);
+      for (const [month, names] of byMonth) {
+        expect(names).toEqual(names.map((_, index) => `user_activity_${month}${index === 0 ? '' : `_part${String(index + 1).padStart(3, '0')}`}.${ext}`));
+        // March and April hold ~1.5 MB of CSV each: both must have been cut.
+        if (month === '2024_03' || month === '2024_04') expect([month, names.length > 1]).toEqual([month, true]);
+      }
+      expect(byMonth.get('2024_07')).toEqual([`user_activity_2024_07.${ext}`]);
+      // Part numbers: null for a month in one file, 1..n for a month cut by size.
+      const partOf = (filename: string, period: string) => {
+        const names = byMonth.get(period) ?? [];
+        return names.length > 1 ? names.indexOf(filename) + 1 : null;
+      };
+      expect(run.files.map((file) => file.info.part)).toEqual(run.files.map((file) => partOf(file.info.filename, file.info.period as string)));
+      expect(run.files.filter((file) => file.sizeOnDisk > maxBytes).map((file) => `${file.info.filename}: ${file.sizeOnDisk} bytes`)).toEqual([]);
 
-    const parts = await readParts(run.files, format, compression, USER_ACTIVITY_FIELDS, scratch.path);
-    expectConsistentRun(run, parts, sized.length);
-    expect(parts.flatMap((part) => part.keys)).toEqual(sized.map((row) => row.id));
-    const monthOf = new Map(sized.map((row) => [row.id, monthLabel(row.epoch_us)]));
-    for (const part of parts) expect([part.file.info.filename, part.keys.filter((id) => monthOf.get(id) !== part.file.info.period)]).toEqual([part.file.info.filename, []]);
-  });
+      const parts = await readParts(run.files, format, compression, USER_ACTIVITY_FIELDS, scratch.path);
+      expectConsistentRun(run, parts, sized.length);
+      expect(parts.flatMap((part) => part.keys)).toEqual(sized.map((row) => row.id));
+      const monthOf = new Map(sized.map((row) => [row.id, monthLabel(row.epoch_us)]));
+      for (const part of parts) expect([part.file.info.filename, part.keys.filter((id) => monthOf.get(id) !== part.file.info.period)]).toEqual([part.file.info.filename, []]);
+    },
+  );
 
   it('gives each weekly bucket of an aggregated source to the month its week starts in', async () => {
     // Hand-written runs of two agents the filler does not use, on week and month edges.
@@ -317,7 +330,10 @@ describe('split by period', () => {
     const fields = ['period_start', 'agent_id', 'runs', 'successes', 'failures', 'timeouts', 'max_latency_ms'];
     const source = activitySource({ type: 'agent_performance', fields, aggregation: 'weekly' });
 
-    for (const [format, compression] of [['csv', 'none'], ['parquet', 'gzip']] as Array<[ExportFormat, Compression]>) {
+    for (const [format, compression] of [
+      ['csv', 'none'],
+      ['parquet', 'gzip'],
+    ] as Array<[ExportFormat, Compression]>) {
       const run = await runToFiles(env, AGENTS, exportSpec({ format, compression, sources: [source], split: { by: 'month', maxBytes: null } }));
       expect(run.files.map((file) => file.info.filename)).toEqual(expectedMonths.map((month) => `agent_performance_${month}.${extension(format, compression)}`));
       const found = new Map<string, { runs: number; successes: number; failures: number; timeouts: number; max: number }>();
@@ -330,8 +346,18 @@ describe('split by period', () => {
         } else {
           const path = await scratchFile(scratch.path, 'agents.parquet', inner);
           const types = Object.fromEntries((await describeParquetWithDuckDb(path)).map((column) => [column.name, column.type]));
-          expect(types).toEqual({ period_start: 'DATE', agent_id: 'VARCHAR', runs: 'BIGINT', successes: 'BIGINT', failures: 'BIGINT', timeouts: 'BIGINT', max_latency_ms: 'INTEGER' });
-          rows = (await queryWithDuckDb(path, `SELECT ${fields.map((field) => `${field}::VARCHAR AS ${field}`).join(', ')} FROM read_parquet({path})`)) as Array<Record<string, string>>;
+          expect(types).toEqual({
+            period_start: 'DATE',
+            agent_id: 'VARCHAR',
+            runs: 'BIGINT',
+            successes: 'BIGINT',
+            failures: 'BIGINT',
+            timeouts: 'BIGINT',
+            max_latency_ms: 'INTEGER',
+          });
+          rows = (await queryWithDuckDb(path, `SELECT ${fields.map((field) => `${field}::VARCHAR AS ${field}`).join(', ')} FROM read_parquet({path})`)) as Array<
+            Record<string, string>
+          >;
         }
         expect([file.info.filename, file.info.rows]).toEqual([file.info.filename, rows.length]);
         for (const row of rows) {
@@ -340,7 +366,13 @@ describe('split by period', () => {
           expect([key, (row.period_start as string).slice(0, 7).replace('-', '_')]).toEqual([key, file.info.period]);
           expect([key, found.has(key)]).toEqual([key, false]);
           placed.set(key, file.info.period as string);
-          found.set(key, { runs: Number(row.runs), successes: Number(row.successes), failures: Number(row.failures), timeouts: Number(row.timeouts), max: Number(row.max_latency_ms) });
+          found.set(key, {
+            runs: Number(row.runs),
+            successes: Number(row.successes),
+            failures: Number(row.failures),
+            timeouts: Number(row.timeouts),
+            max: Number(row.max_latency_ms),
+          });
         }
       }
       expect(Object.fromEntries(found)).toEqual(Object.fromEntries(expected));
@@ -363,7 +395,9 @@ describe('split by size', () => {
     const run = await runToFiles(env, SIZED, exportSpec({ format, compression, split: { by: 'size', maxBytes } }));
     // The data is big enough that every case needs at least two parts, so the cut itself is tested.
     expect(run.files.length).toBeGreaterThan(1);
-    expect(run.files.map((file) => file.info.filename)).toEqual(run.files.map((_, index) => `user_activity_part${String(index + 1).padStart(3, '0')}.${extension(format, compression)}`));
+    expect(run.files.map((file) => file.info.filename)).toEqual(
+      run.files.map((_, index) => `user_activity_part${String(index + 1).padStart(3, '0')}.${extension(format, compression)}`),
+    );
     expect(run.files.map((file) => [file.info.period, file.info.part])).toEqual(run.files.map((_, index) => [null, index + 1]));
     const oversized = run.files.filter((file) => file.sizeOnDisk > maxBytes).map((file) => `${file.info.filename}: ${file.sizeOnDisk} bytes`);
     expect(oversized).toEqual([]);
@@ -427,7 +461,11 @@ describe('a source with zero matching rows', () => {
   });
 
   it('writes one valid empty part when split by size', async () => {
-    const run = await runToFiles(env, BOUNDS, exportSpec({ format: 'csv', compression: 'gzip', sources: [activitySource({ filters: nothing })], split: { by: 'size', maxBytes: 1_000_000 } }));
+    const run = await runToFiles(
+      env,
+      BOUNDS,
+      exportSpec({ format: 'csv', compression: 'gzip', sources: [activitySource({ filters: nothing })], split: { by: 'size', maxBytes: 1_000_000 } }),
+    );
     expect(run.files.map((file) => [file.info.filename, file.info.rows, file.info.part])).toEqual([['user_activity_part001.csv.gz', 0, 1]]);
     const parts = await readParts(run.files, 'csv', 'gzip', USER_ACTIVITY_FIELDS, scratch.path);
     expect(parts.map((part) => part.keys)).toEqual([[]]);

@@ -31,14 +31,31 @@ it('opens in LibreOffice (headless) with every value where it belongs', async ()
   const outcome = await runExport(
     spec,
     { rowSource: new PgRowSource(env.config.database.analyticsUrl), store, encoders: createEncoders(env.config.storage.workDir), compressors, encryptor: openpgpEncryptor },
-    { jobId: 'job_lo', workspaceId: WORKSPACE, runId: 'run1', createdAt: new Date(), password: null, signal: new AbortController().signal, progress: { report: () => undefined, flush: async () => undefined }, notes: [] },
+    {
+      jobId: 'job_lo',
+      workspaceId: WORKSPACE,
+      runId: 'run1',
+      createdAt: new Date(),
+      password: null,
+      signal: new AbortController().signal,
+      progress: { report: () => undefined, flush: async () => undefined },
+      notes: [],
+    },
   );
   const xlsx = join(env.config.storage.dir, outcome.files[0]!.storageKey);
 
   const out = await makeTempDir('lo-out');
   const profile = await makeTempDir('lo-profile');
   try {
-    const converted = await runTool('soffice', [`-env:UserInstallation=file://${profile.path}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1', '--outdir', out.path, xlsx]);
+    const converted = await runTool('soffice', [
+      `-env:UserInstallation=file://${profile.path}`,
+      '--headless',
+      '--convert-to',
+      'csv:Text - txt - csv (StarCalc):44,34,76,1',
+      '--outdir',
+      out.path,
+      xlsx,
+    ]);
     expect(converted.code).toBe(0);
     expect(converted.stderr).not.toMatch(/error|could not be loaded/i);
     const [csvName] = await readdir(out.path);

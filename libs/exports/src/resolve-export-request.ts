@@ -73,7 +73,11 @@ function resolveSource(dto: DataSourceRequest, path: string, workspaceId: string
   const columns = availableColumns(def, aggregation).map((column) => column.name);
   const fields = dto.fields ?? columns;
   fields.forEach((field, index) => {
-    if (!columns.includes(field)) problems.push({ field: `${path}.fields[${index}]`, problem: `"${field}" is not a column of ${def.type}${aggregation ? ` (${aggregation})` : ''}; columns: ${columns.join(', ')}` });
+    if (!columns.includes(field))
+      problems.push({
+        field: `${path}.fields[${index}]`,
+        problem: `"${field}" is not a column of ${def.type}${aggregation ? ` (${aggregation})` : ''}; columns: ${columns.join(', ')}`,
+      });
     else if (fields.indexOf(field) !== index) problems.push({ field: `${path}.fields[${index}]`, problem: `"${field}" is listed twice` });
   });
   return { type: def.type, fields, aggregation, filters: resolveFilters(def, dto.filters, `${path}.filters`, workspaceId, problems) };
@@ -112,7 +116,11 @@ function resolveFilterValue(filter: FilterDef, value: unknown, field: string, wo
       const items = value as string[];
       if (items.length === 0) problems.push({ field, problem: 'must list at least one value (leave the filter out to keep every row)' });
       const bad = items.findIndex((item) => !filter.pattern.test(item));
-      if (bad >= 0) problems.push({ field: `${field}[${bad}]`, problem: filter.sqlType === 'uuid' ? 'must be a UUID' : 'must be an identifier (letters, digits, _ . : -, up to 128 characters)' });
+      if (bad >= 0)
+        problems.push({
+          field: `${field}[${bad}]`,
+          problem: filter.sqlType === 'uuid' ? 'must be a UUID' : 'must be an identifier (letters, digits, _ . : -, up to 128 characters)',
+        });
       if (items.length > filter.maxItems) problems.push({ field, problem: `must list at most ${filter.maxItems} values` });
       return [...new Set(items)];
     }
@@ -134,7 +142,8 @@ function resolveEncryption(dto: ExportRequest, problems: ErrorDetail[]): { spec:
   const isProtected = encryption?.password_protected ?? false;
   const spec: EncryptionSpec = { enabled: isEnabled, container: null, passwordProtected: isProtected };
   if (!isEnabled && !isProtected) {
-    if (encryption?.password !== undefined) problems.push({ field: 'encryption.password', problem: 'is only used when encryption.enabled or encryption.password_protected is true' });
+    if (encryption?.password !== undefined)
+      problems.push({ field: 'encryption.password', problem: 'is only used when encryption.enabled or encryption.password_protected is true' });
     return { spec, password: null };
   }
   if (encryption?.password === undefined) return { spec, password: { value: generatePassword(), isGenerated: true } };

@@ -56,7 +56,12 @@ export function edgeCaseActivityRows(workspaceId: string): ActivityRow[] {
     { action: 'click', resource_id: `bell${String.fromCharCode(7)}char`, timestamp: '2024-12-29T23:59:59.999999Z' },
     { action: 'click', credits: '9999999999.9999', timestamp: '2024-12-30T00:00:00.000000Z' },
     { action: 'click', credits: '-1234567.8901', success: false, timestamp: '2024-12-31T23:59:59.999999Z' },
-    { action: 'agent_run', credits: '0.0000', metadata: { nested: { quote: 'he said "hi"', backslash: 'C:\\temp\\new', list: [1, 2.5, null, true] } }, timestamp: '2025-01-01T00:00:00.000000Z' },
+    {
+      action: 'agent_run',
+      credits: '0.0000',
+      metadata: { nested: { quote: 'he said "hi"', backslash: 'C:\\temp\\new', list: [1, 2.5, null, true] } },
+      timestamp: '2025-01-01T00:00:00.000000Z',
+    },
     { action: 'api_call', resource_id: '', metadata: { empty: '' }, timestamp: '2025-12-31T23:59:59.999999Z' },
     { action: 'logout', resource_id: ' leading and trailing spaces ', duration_ms: -5, timestamp: '2025-06-15T08:00:00.000000Z' },
   ];
@@ -64,7 +69,18 @@ export function edgeCaseActivityRows(workspaceId: string): ActivityRow[] {
 }
 
 const COLUMNS: Array<keyof ActivityRow> = [
-  'workspace_id', 'user_id', 'session_id', 'action', 'resource_type', 'resource_id', 'credits', 'duration_ms', 'success', 'metadata', 'timestamp', 'deleted_at',
+  'workspace_id',
+  'user_id',
+  'session_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'credits',
+  'duration_ms',
+  'success',
+  'metadata',
+  'timestamp',
+  'deleted_at',
 ];
 
 /** Inserts activity rows (creating the analytics tables when missing). */

@@ -21,7 +21,10 @@ export interface TestEnvironment {
 
 /** Creates a fresh test world; `overrides` are extra environment variables (limits, timings). */
 export async function createTestEnvironment(name: string, overrides: Record<string, string> = {}): Promise<TestEnvironment> {
-  const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const id = `${name
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const dirs = await makeTempDir(`export-test-${id}`);
   const env: Record<string, string> = {
     NODE_ENV: 'test',

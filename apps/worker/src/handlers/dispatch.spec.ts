@@ -23,7 +23,8 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
     },
     [JobName.sweepPartialArtifacts]: { perform: async () => undefined },
   };
-  const diskFull = (error: Error) => ((error as { code?: string }).code === 'ENOSPC' ? { code: FailureCode.storageFull, message: 'the export storage is full', isPermanent: false } : null);
+  const diskFull = (error: Error) =>
+    (error as { code?: string }).code === 'ENOSPC' ? { code: FailureCode.storageFull, message: 'the export storage is full', isPermanent: false } : null;
   const logger = createLogger({ service: 'test', level: 'error', format: 'json', stream: new PassThrough() });
   return { context: { registry, classifiers: [diskFull], logger }, heard };
 }

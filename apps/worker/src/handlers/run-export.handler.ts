@@ -67,7 +67,13 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
         }
         await job.updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length });
         const seconds = (Date.now() - started) / 1000;
-        logger.info('export completed', { runId, rows: outcome.totalRows, files: outcome.files.length, seconds, rowsPerSecond: Math.round(outcome.totalRows / Math.max(seconds, 0.001)) });
+        logger.info('export completed', {
+          runId,
+          rows: outcome.totalRows,
+          files: outcome.files.length,
+          seconds,
+          rowsPerSecond: Math.round(outcome.totalRows / Math.max(seconds, 0.001)),
+        });
       } finally {
         clearInterval(renewal);
         await deps.slots.release(record.workspaceId, record.id).catch(() => undefined);

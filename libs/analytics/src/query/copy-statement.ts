@@ -17,10 +17,7 @@ function settingText(value: unknown): string {
 export function toCopyStatement(query: SqlQuery, dialect: RowDialect): { setup: SqlQuery | null; copy: string } {
   // The outer cast (free: same type) keeps `x = ANY(...)` an array comparison; a bare scalar
   // subquery there would be read as `x = ANY (subquery)`.
-  const body = query.text.replace(
-    /\$(\d+)::([a-z_]+(?:\[\])?)/g,
-    (_, index: string, cast: string) => `(SELECT current_setting('${SETTING_PREFIX}${index}')::${cast})::${cast}`,
-  );
+  const body = query.text.replace(/\$(\d+)::([a-z_]+(?:\[\])?)/g, (_, index: string, cast: string) => `(SELECT current_setting('${SETTING_PREFIX}${index}')::${cast})::${cast}`);
   if (/\$\d/.test(body)) throw new Error('every placeholder of a COPY query needs an explicit cast');
   // Text dialects produce one JSON or XML text per row; an unused quote and delimiter keep COPY from escaping it.
   const options = dialect === 'csv' ? 'FORMAT csv' : `FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02'`;

@@ -36,10 +36,7 @@ const CONTROL_CODES = [...Array.from({ length: 31 }, (_, i) => i + 1).filter((co
 function xlsxText(ref: string): string {
   const cut = `left(${ref}, ${XLSX_MAX_CELL_CHARS})`;
   const escapedLookalikes = `regexp_replace(${cut}, '_(x[0-9A-Fa-f]{4}_)', '_x005F_\\1', 'g')`;
-  const escapedControls = CONTROL_CODES.reduce(
-    (inner, code) => `replace(${inner}, chr(${code}), '_x${code.toString(16).toUpperCase().padStart(4, '0')}_')`,
-    escapedLookalikes,
-  );
+  const escapedControls = CONTROL_CODES.reduce((inner, code) => `replace(${inner}, chr(${code}), '_x${code.toString(16).toUpperCase().padStart(4, '0')}_')`, escapedLookalikes);
   const rare = `${cut} ~ '[\\x01-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]|_x[0-9A-Fa-f]{4}_'`;
   const plain = `CASE WHEN ${rare} THEN ${escapedControls} ELSE ${cut} END`;
   return `replace(replace(replace(replace(replace(${plain}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), E'\\r', '&#13;'), E'\\n', '&#10;')`;

@@ -31,7 +31,9 @@ describe('source queries', () => {
 
   it('select only catalog columns, in the requested order, with ISO-8601 UTC timestamps', () => {
     const { text } = buildRowsQuery(selection, 'csv');
-    expect(text).toMatch(/^SELECT src\."user_id" AS "user_id", src\."action" AS "action", to_char\(src\."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS\.US"Z"'\) AS "timestamp", src\."credits" AS "credits" FROM "user_activity" AS src/);
+    expect(text).toMatch(
+      /^SELECT src\."user_id" AS "user_id", src\."action" AS "action", to_char\(src\."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS\.US"Z"'\) AS "timestamp", src\."credits" AS "credits" FROM "user_activity" AS src/,
+    );
     expect(text).toMatch(/ORDER BY src\."timestamp", src\.id$/);
   });
 
@@ -46,7 +48,11 @@ describe('source queries', () => {
   });
 
   it('give weekly rollups to the month their week starts in', () => {
-    const rollup = { def: CATALOG.agent_performance, workspaceId: 'ws', spec: { type: 'agent_performance' as const, fields: ['period_start', 'agent_id', 'runs'], aggregation: 'weekly' as const, filters: {} } };
+    const rollup = {
+      def: CATALOG.agent_performance,
+      workspaceId: 'ws',
+      spec: { type: 'agent_performance' as const, fields: ['period_start', 'agent_id', 'runs'], aggregation: 'weekly' as const, filters: {} },
+    };
     const { text } = buildRowsQuery(rollup, 'csv', { by: 'month', start: '2024-04-01T00:00:00' });
     expect(text).toContain(`date_trunc('month', date_trunc('week', src."recorded_at" AT TIME ZONE 'UTC')) = $2::timestamp`);
     expect(text).toContain('GROUP BY 1, src.agent_id');

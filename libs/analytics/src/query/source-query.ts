@@ -93,8 +93,7 @@ export function buildRowsQuery(selection: SourceSelection, dialect: RowDialect, 
   const params = new Params();
   const { from, orderBy, ref } = relation(selection, params, slice);
   const columns = selectColumns(selection.def, selection.spec.aggregation, selection.spec.fields);
-  const projected = (render: (ref: string, column: ColumnDef) => string) =>
-    columns.map((column) => `${render(ref(column), column)} AS ${ident(column.name)}`).join(', ');
+  const projected = (render: (ref: string, column: ColumnDef) => string) => columns.map((column) => `${render(ref(column), column)} AS ${ident(column.name)}`).join(', ');
   let text: string;
   switch (dialect) {
     case 'csv':

@@ -66,7 +66,10 @@ describe('CopyOutRows', () => {
   });
 
   it('survives a socket that delivers one byte at a time', async () => {
-    const result = await run(wire, Array.from({ length: wire.length - 1 }, (_, i) => i + 1));
+    const result = await run(
+      wire,
+      Array.from({ length: wire.length - 1 }, (_, i) => i + 1),
+    );
     expect(result.rows).toEqual(rows);
     expect(result.handedBack.equals(tail)).toBe(true);
   });

@@ -24,7 +24,18 @@ export class AuditLogRepository {
     await this.dataSource.query(
       `INSERT INTO audit_log (workspace_id, user_id, api_key_hint, action, target_type, target_id, ip, user_agent, outcome, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [columns.workspaceId, columns.userId, columns.apiKeyHint, columns.action, columns.targetType, columns.targetId, columns.ip, columns.userAgent, columns.outcome, JSON.stringify(details ?? {})],
+      [
+        columns.workspaceId,
+        columns.userId,
+        columns.apiKeyHint,
+        columns.action,
+        columns.targetType,
+        columns.targetId,
+        columns.ip,
+        columns.userAgent,
+        columns.outcome,
+        JSON.stringify(details ?? {}),
+      ],
     );
   }
 

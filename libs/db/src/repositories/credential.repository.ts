@@ -5,7 +5,13 @@ import { WorkspaceCredentialEntity, type CredentialKind } from '../entities/work
 export class CredentialRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  create(input: { workspaceId: string; name: string; kind: CredentialKind; publicConfig: Record<string, string | number | boolean>; sealedSecret: string }): Promise<WorkspaceCredentialEntity> {
+  create(input: {
+    workspaceId: string;
+    name: string;
+    kind: CredentialKind;
+    publicConfig: Record<string, string | number | boolean>;
+    sealedSecret: string;
+  }): Promise<WorkspaceCredentialEntity> {
     return this.dataSource.getRepository(WorkspaceCredentialEntity).save(input);
   }
 

@@ -19,9 +19,7 @@ class Bzip2Stream {
     this.child.stderr.on('data', (data: Buffer) => (stderr = `${stderr}${data.toString()}`.slice(-1000)));
     this.exited = new Promise<void>((resolve, reject) => {
       this.child.once('error', reject);
-      this.child.once('close', (code, signal) =>
-        code === 0 ? resolve() : reject(new Error(`${command} stopped with ${code ?? signal}: ${stderr.trim()}`)),
-      );
+      this.child.once('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} stopped with ${code ?? signal}: ${stderr.trim()}`))));
     });
     this.exited.catch(() => undefined);
     const duplex = Duplex.from({ writable: this.child.stdin, readable: this.child.stdout });

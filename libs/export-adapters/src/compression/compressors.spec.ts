@@ -5,10 +5,7 @@ import { BufferSink, type Compressor } from '@export-service/export-core';
 import { makeTempDir, runTool, runToolOk } from '@export-service/testing';
 import { compressors } from './index';
 
-const text = Buffer.from(
-  Array.from({ length: 40_000 }, (_, i) => `${i},user_${i % 97},"quoted, value",ünïcødé ✓,${(i * 1.5).toFixed(2)}\n`).join(''),
-  'utf8',
-);
+const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `${i},user_${i % 97},"quoted, value",ünïcødé ✓,${(i * 1.5).toFixed(2)}\n`).join(''), 'utf8');
 
 async function compress(compressor: Compressor, input: Buffer, options: { chunk?: number; flushEvery?: number; password?: string } = {}): Promise<Buffer> {
   const sink = new BufferSink();

@@ -11,10 +11,7 @@ import { openpgpEncryptor } from './openpgp.encryptor';
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse ✓ battery';
-const text = Buffer.from(
-  Array.from({ length: 20_000 }, (_, i) => `${i},user_${i % 97},"quoted, value",ünïcødé ✓ 日本語,${(i * 1.5).toFixed(2)}\r\n`).join(''),
-  'utf8',
-);
+const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `${i},user_${i % 97},"quoted, value",ünïcødé ✓ 日本語,${(i * 1.5).toFixed(2)}\r\n`).join(''), 'utf8');
 const binary = Buffer.concat([randomBytes(300_000), Buffer.from([0, 0xff, 0xfe, 0x0d, 0x0a, 0x1a, 0x80])]);
 
 /** Writes `input` through the encryptor in chunks cycling through `chunks`; returns the ciphertext. */

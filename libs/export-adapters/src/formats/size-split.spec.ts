@@ -6,7 +6,10 @@ import { compressors } from '../compression';
 import { csvEncoder } from './csv.encoder';
 import { jsonEncoder } from './json.encoder';
 
-const columns = [{ name: 'id', type: 'bigint' as const, nullable: false }, { name: 'text', type: 'text' as const, nullable: true }];
+const columns = [
+  { name: 'id', type: 'bigint' as const, nullable: false },
+  { name: 'text', type: 'text' as const, nullable: true },
+];
 
 /** Writes rows through a part writer and returns every file's bytes and row count. */
 async function writeParts(encoder: StreamingEncoder, compression: keyof typeof compressors, rows: string[], maxBytes: number | null, chunkRows = 500) {

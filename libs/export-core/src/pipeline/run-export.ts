@@ -136,4 +136,3 @@ async function writeSource(
   }
   return files;
 }
-

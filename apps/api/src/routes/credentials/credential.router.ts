@@ -26,7 +26,14 @@ function checkMap(map: Record<string, unknown>, field: string, maxKeys: number, 
 }
 
 function present(credential: WorkspaceCredentialEntity, secretFields: string[]) {
-  return { id: credential.id, name: credential.name, kind: credential.kind, config: credential.publicConfig, secret_fields: secretFields, created_at: credential.createdAt.toISOString() };
+  return {
+    id: credential.id,
+    name: credential.name,
+    kind: credential.kind,
+    config: credential.publicConfig,
+    secret_fields: secretFields,
+    created_at: credential.createdAt.toISOString(),
+  };
 }
 
 /** Stored delivery credentials (admins): secrets are sealed with EXPORT_SECRET_KEY and never answered. */
@@ -48,7 +55,13 @@ export function credentialRouter(deps: ApiDeps): Router {
       publicConfig: (dto.config ?? {}) as Record<string, string | number | boolean>,
       sealedSecret: sealed,
     });
-    await recordAudit(deps, req, res, { action: 'credential.create', targetType: 'credential', targetId: created.id, outcome: 'success', details: { name: dto.name, kind: dto.kind } });
+    await recordAudit(deps, req, res, {
+      action: 'credential.create',
+      targetType: 'credential',
+      targetId: created.id,
+      outcome: 'success',
+      details: { name: dto.name, kind: dto.kind },
+    });
     res.status(201).json(present(created, Object.keys(dto.secret)));
   });
   router.get('/', async (_req, res) => {

@@ -22,7 +22,13 @@ async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response,
     return;
   }
   await deps.downloadLockout.recordFailure(job.id);
-  await recordAudit(deps, req, res, { action: 'export.download', targetType: 'export', targetId: job.id, outcome: 'denied', details: { reason: password ? 'wrong password' : 'missing password' } });
+  await recordAudit(deps, req, res, {
+    action: 'export.download',
+    targetType: 'export',
+    targetId: job.id,
+    outcome: 'denied',
+    details: { reason: password ? 'wrong password' : 'missing password' },
+  });
   throw errors.invalidExportPassword();
 }
 

@@ -67,7 +67,11 @@ export class SplitFilesDto {
 export class S3ConfigDto {
   @IsDefined() @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be a valid S3 bucket name' }) bucket!: string;
   /** Key prefix: relative, no `..` segments, no backslashes or control characters. */
-  @IsOmittable() @IsString() @MaxLength(512) @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\\u0000-\u001f]*$/, { message: '$property must be a relative key prefix without ".." segments' }) prefix?: string;
+  @IsOmittable()
+  @IsString()
+  @MaxLength(512)
+  @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\\u0000-\u001f]*$/, { message: '$property must be a relative key prefix without ".." segments' })
+  prefix?: string;
 }
 
 /** Where the files go. */

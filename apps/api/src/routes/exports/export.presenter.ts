@@ -15,7 +15,9 @@ export function presentCreated(job: ExportJobEntity, estimate: ExportEstimate, g
     estimated_time_seconds: estimate.timeSeconds,
     estimated_rows: estimate.rows,
     tracking_url: `/api/v1/export/status/${job.id}`,
-    ...(generatedPassword ? { password: generatedPassword, password_notice: 'Store this password now: it is shown only once and is needed to open (and download) the files.' } : {}),
+    ...(generatedPassword
+      ? { password: generatedPassword, password_notice: 'Store this password now: it is shown only once and is needed to open (and download) the files.' }
+      : {}),
     notes: job.notes,
   };
 }

@@ -27,7 +27,13 @@ export function signedFileRouter(deps: ApiDeps): Router {
       deps,
       req,
       res,
-      { action: 'export.download', targetType: 'export_file', targetId: `${job.id}/${file.fileIndex}`, outcome: 'success', details: { filename: file.filename, via: 'signed link' } },
+      {
+        action: 'export.download',
+        targetType: 'export_file',
+        targetId: `${job.id}/${file.fileIndex}`,
+        outcome: 'success',
+        details: { filename: file.filename, via: 'signed link' },
+      },
       { workspaceId: job.workspaceId, userId: null, apiKeyHint: null },
     );
     await sendStoredFile(deps, req, res, file, prepared);

@@ -40,7 +40,8 @@ export const creditConsumptionSource: DataSourceDef = {
     slugFilter('agent_ids', 'agent_id', 'Only these agents'),
     slugFilter('features', 'feature', 'Only these features'),
   ],
-  aggregations: Object.fromEntries(
-    (Object.keys(AGGREGATION_UNIT) as Aggregation[]).map((aggregation) => [aggregation, spendRollup(AGGREGATION_UNIT[aggregation])]),
-  ) as Record<Aggregation, AggregationDef>,
+  aggregations: Object.fromEntries((Object.keys(AGGREGATION_UNIT) as Aggregation[]).map((aggregation) => [aggregation, spendRollup(AGGREGATION_UNIT[aggregation])])) as Record<
+    Aggregation,
+    AggregationDef
+  >,
 };

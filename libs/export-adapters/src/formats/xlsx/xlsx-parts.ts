@@ -13,7 +13,16 @@ export function xmlEscape(text: string): string {
 /** Column width (in characters) that fits a type's values and the header. */
 function columnWidth(column: ColumnSchema): number {
   const byType: Record<ColumnSchema['type'], number> = {
-    uuid: 38, text: 24, integer: 12, bigint: 14, numeric: 14, double: 14, boolean: 9, timestamp: 20, date: 12, json: 40,
+    uuid: 38,
+    text: 24,
+    integer: 12,
+    bigint: 14,
+    numeric: 14,
+    double: 14,
+    boolean: 9,
+    timestamp: 20,
+    date: 12,
+    json: 40,
   };
   return Math.min(60, Math.max(byType[column.type], column.name.length + 3));
 }
@@ -49,8 +58,7 @@ export const STYLES_XML =
 
 /** Package relationships: where the workbook is. */
 export const ROOT_RELS_XML =
-  `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}">` +
-  `<Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`;
+  `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}">` + `<Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`;
 
 /** The workbook: its sheets in order. */
 export function workbookXml(sheetNames: string[]): string {
@@ -60,10 +68,9 @@ export function workbookXml(sheetNames: string[]): string {
 
 /** The workbook's relationships: its sheets and styles. */
 export function workbookRelsXml(sheetCount: number): string {
-  const sheets = Array.from(
-    { length: sheetCount },
-    (_, index) => `<Relationship Id="rId${index + 1}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${index + 1}.xml"/>`,
-  ).join('');
+  const sheets = Array.from({ length: sheetCount }, (_, index) => `<Relationship Id="rId${index + 1}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${index + 1}.xml"/>`).join(
+    '',
+  );
   return `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}">${sheets}<Relationship Id="rId${sheetCount + 1}" Type="${REL_NS}/styles" Target="styles.xml"/></Relationships>`;
 }
 
