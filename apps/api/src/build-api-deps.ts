@@ -14,7 +14,13 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   // The API's client fails fast (no offline queue), so serving before it is ready would answer 500s.
   await waitForRedis(redis);
   const queues = openQueues(redis, config.redis.queuePrefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
-  const analyticsPool = new pg.Pool({ connectionString: config.database.analyticsUrl, max: config.database.poolSize, application_name: 'export-api' });
+  // A create waits at most this long for a connection (estimates are the API's only analytics reads).
+  const analyticsPool = new pg.Pool({
+    connectionString: config.database.analyticsUrl,
+    max: config.database.poolSize,
+    application_name: 'export-api',
+    connectionTimeoutMillis: 3_000,
+  });
   analyticsPool.on('error', (error) => logger.warn('analytics pool error', { error }));
   const prefix = `${config.redis.queuePrefix}:api`;
   const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);

@@ -67,6 +67,14 @@ it('writes a WinZip AES-256 zip that 7-Zip opens with the generated password, sh
   const plain = await runToolOk('7z', ['x', '-so', `-p${password}`, path, 'user_activity.csv']);
   expect(await parseCsv(plain)).toHaveLength(expectedRows);
   expect((await runTool('7z', ['x', '-so', '-pnot-the-password', path])).code).not.toBe(0);
+
+  // The manifest lists filter values, so it is encrypted like the data.
+  const manifestFile = status.files[1];
+  expect([manifestFile.filename, manifestFile.encrypted]).toEqual(['manifest.json.zip', true]);
+  const manifestZip = await saved('manifest.json.zip', (await download(harness.app, key, manifestFile.download_url as string, { 'X-Export-Password': password })).body);
+  const manifest = JSON.parse((await runToolOk('7z', ['x', '-so', `-p${password}`, manifestZip, 'manifest.json'])).toString('utf8'));
+  expect(`sha256:${manifest.files[0].sha256}`).toBe(file.checksum);
+  expect((await runTool('7z', ['x', '-so', '-pnot-the-password', manifestZip])).code).not.toBe(0);
 });
 
 it.each([
@@ -86,6 +94,13 @@ it.each([
   expect(decrypted.stderr).toMatch(/AES256/);
   expect(await parseCsv(await decompress(decrypted.stdout, compression, dir.path))).toHaveLength(expectedRows);
   expect((await gpgDecrypt(path, 'Wrong-Password-123')).code).not.toBe(0);
+
+  const manifestFile = status.files[1];
+  expect([manifestFile.filename, manifestFile.encrypted]).toEqual(['manifest.json.gpg', true]);
+  const manifestPath = await saved(`${filename}.manifest.json.gpg`, (await download(harness.app, key, manifestFile.download_url as string)).body);
+  const manifest = await gpgDecrypt(manifestPath, CLIENT_PASSWORD);
+  expect(manifest.code).toBe(0);
+  expect(JSON.parse(manifest.stdout.toString('utf8')).files[0].filename).toBe(filename);
 });
 
 it('refuses a missing or wrong X-Export-Password with 401, then locks the downloads with 429', async () => {

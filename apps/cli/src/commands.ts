@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
 import { seedAnalytics } from '@export-service/analytics';
 import { AccessRepository, CredentialRepository, DataSource, ensureDatabaseExists, openMetadataStore } from '@export-service/db';
-import { apiKeyHint, generateApiKey, hashApiKey, isSealedWithCurrentKey, openSecret, sealSecret } from '@export-service/security';
+import { apiKeyHint, credentialContext, generateApiKey, hashApiKey, isSealedWithCurrentKey, openCredentialSecret, openSecret, sealSecret } from '@export-service/security';
 import { ROLES, type Role } from '@export-service/contracts';
 
 /** Where a command writes: progress to `info`, the result (a key, a count) alone to `result`. */
@@ -69,14 +69,16 @@ export async function migrate(config: AppConfig, out: CommandOutput): Promise<vo
  * EXPORT_SECRET_KEY and the old one in EXPORT_SECRET_KEY_PREVIOUS, run this, then drop the old key.
  */
 export async function rotateSecretKey(config: AppConfig, out: CommandOutput): Promise<void> {
+  if (config.secrets.isDevelopmentKey)
+    throw new Error('EXPORT_SECRET_KEY is not set: rotating onto the public development key would leave every secret readable; set a key of your own (openssl rand -hex 32)');
   const keys = { key: config.secrets.key, previousKeys: config.secrets.previousKeys };
   const counts = await withMetadata(config, async (dataSource) => {
     const credentials = new CredentialRepository(dataSource);
     let credentialCount = 0;
     for (const credential of await credentials.all()) {
-      if (isSealedWithCurrentKey(credential.sealedSecret, keys)) continue;
-      const secret = openSecret(credential.sealedSecret, keys, credential.workspaceId);
-      await credentials.replaceSealedSecret(credential.id, sealSecret(secret, keys, credential.workspaceId));
+      const opened = openCredentialSecret(credential.sealedSecret, keys, credential);
+      if (isSealedWithCurrentKey(credential.sealedSecret, keys) && !opened.isLegacy) continue;
+      await credentials.replaceSealedSecret(credential.id, sealSecret(opened.secret, keys, credentialContext(credential)));
       credentialCount += 1;
     }
     let passwordCount = 0;

@@ -6,9 +6,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
   create-api-key --workspace <id> --role admin|member [--name <text>]
       Creates the workspace and a user when missing; prints the new key alone on the last line.
-  revoke-api-key --key <key>
-      Revokes a key; it answers 401 from then on.
-  seed --workspace <id> --rows <n>
+  revoke-api-key   (the key on standard input: printf %s "$KEY" | npm run cli -- revoke-api-key)
+      Revokes a key; it answers 401 from then on. Never on the command line, where ps and shell history keep it.
+  seed --workspace <id> --rows <n>   (n up to 100,000,000)
       Writes n synthetic user_activity rows (other tables in proportion) across 2024 and 2025.
   migrate
       Runs pending migrations of the metadata database.
@@ -22,6 +22,19 @@ const output: CommandOutput = {
 
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new Error(`${flag} is required\n\n${USAGE}`);
+  return value;
+}
+
+/** Seeding more than this is a typo, not a test: 100 M rows already take about 20 minutes and 30 GB. */
+const MAX_SEED_ROWS = 100_000_000;
+
+/** Standard input, trimmed (a piped key). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('pipe the key on standard input: printf %s "$KEY" | npm run cli -- revoke-api-key');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const value = Buffer.concat(chunks).toString('utf8').trim();
+  if (!value) throw new Error('no key on standard input');
   return value;
 }
 
@@ -40,10 +53,12 @@ async function main(): Promise<void> {
     case 'create-api-key':
       return createApiKey(config, { workspace: required(values.workspace, '--workspace'), role: required(values.role, '--role'), name: values.name }, output);
     case 'revoke-api-key':
-      return revokeApiKey(config, { key: required(values.key, '--key') }, output);
+      if (values.key !== undefined)
+        throw new Error('revoke-api-key reads the key from standard input, not --key (ps and shell history would keep it): printf %s "$KEY" | npm run cli -- revoke-api-key');
+      return revokeApiKey(config, { key: await readStdin() }, output);
     case 'seed': {
       const rows = Number(required(values.rows, '--rows'));
-      if (!Number.isInteger(rows) || rows < 0) throw new Error('--rows must be a whole number');
+      if (!Number.isInteger(rows) || rows < 0 || rows > MAX_SEED_ROWS) throw new Error(`--rows must be a whole number from 0 to ${MAX_SEED_ROWS.toLocaleString('en')}`);
       return seed(config, { workspace: required(values.workspace, '--workspace'), rows }, output);
     }
     case 'migrate':

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { loadConfig } from '@export-service/config';
 import { CredentialRepository, openMetadataStore } from '@export-service/db';
-import { keyId, openSecret } from '@export-service/security';
+import { credentialContext, keyId, openSecret } from '@export-service/security';
 import { runTool, serviceMain, startHarness, type Harness } from '@export-service/testing';
 
 const CLI = serviceMain('cli');
@@ -15,8 +15,8 @@ beforeAll(async () => {
 
 afterAll(() => harness.close());
 
-function cli(args: string[], env: Record<string, string> = harness.env.env) {
-  return runTool(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+function cli(args: string[], env: Record<string, string> = harness.env.env, input?: Buffer) {
+  return runTool(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, input });
 }
 
 it('creates a key that works, prints it alone on the last line, and revokes it', async () => {
@@ -27,16 +27,31 @@ it('creates a key that works, prints it alone on the last line, and revokes it',
   expect(key).toMatch(/^dxk_[A-Za-z0-9_-]{43}$/);
   expect((await request(harness.app).get('/api/v1/audit').set('Authorization', `Bearer ${key}`)).status).toBe(200);
 
-  const revoked = await cli(['revoke-api-key', '--key', key]);
+  const onCommandLine = await cli(['revoke-api-key', '--key', key]);
+  expect(onCommandLine.code).toBe(1);
+  expect(onCommandLine.stderr).toContain('standard input');
+  expect((await request(harness.app).get('/api/v1/audit').set('Authorization', `Bearer ${key}`)).status).toBe(200);
+
+  const revoked = await cli(['revoke-api-key'], harness.env.env, Buffer.from(`${key}\n`));
   expect(revoked.code).toBe(0);
   expect((await request(harness.app).get('/api/v1/audit').set('Authorization', `Bearer ${key}`)).status).toBe(401);
-  expect((await cli(['revoke-api-key', '--key', key])).code).toBe(1);
+  expect((await cli(['revoke-api-key'], harness.env.env, Buffer.from(key))).code).toBe(1);
 });
 
 it('explains bad arguments', async () => {
   const result = await cli(['create-api-key', '--workspace', 'ws_cli', '--role', 'owner']);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('--role must be one of admin, member');
+  const huge = await cli(['seed', '--workspace', 'ws_cli', '--rows', '1000000000']);
+  expect(huge.code).toBe(1);
+  expect(huge.stderr).toContain('--rows must be a whole number from 0 to 100,000,000');
+});
+
+it('refuses to rotate onto the development key', async () => {
+  const { EXPORT_SECRET_KEY: _current, ...withoutKey } = harness.env.env;
+  const result = await cli(['rotate-secret-key'], { ...withoutKey, EXPORT_SECRET_KEY: '' });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('EXPORT_SECRET_KEY is not set');
 });
 
 it('rotates EXPORT_SECRET_KEY without losing stored credentials', async () => {
@@ -60,8 +75,11 @@ it('rotates EXPORT_SECRET_KEY without losing stored credentials', async () => {
     const [stored] = await new CredentialRepository(dataSource).listForWorkspace('ws_rotate');
     expect(stored!.sealedSecret).not.toContain(secret.password);
     expect(stored!.sealedSecret.split('.')[1]).toBe(keyId(Buffer.from(newKey, 'hex')));
-    const opened = openSecret(stored!.sealedSecret, { key: Buffer.from(newKey, 'hex'), previousKeys: [] }, 'ws_rotate');
-    expect(JSON.parse(opened)).toEqual(secret);
+    const keys = { key: Buffer.from(newKey, 'hex'), previousKeys: [] };
+    expect(JSON.parse(openSecret(stored!.sealedSecret, keys, credentialContext(stored!)))).toEqual(secret);
+    // Bound to its own record: the same sealed value does not open as another credential's, even in the same workspace.
+    expect(() => openSecret(stored!.sealedSecret, keys, credentialContext({ ...stored!, id: randomUUID() }))).toThrow();
+    expect(() => openSecret(stored!.sealedSecret, keys, 'ws_rotate')).toThrow();
   } finally {
     await dataSource.destroy();
   }

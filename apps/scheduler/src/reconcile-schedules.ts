@@ -18,6 +18,12 @@ export function systemSchedules(): DesiredSchedule[] {
       every: 60 * 60 * 1000,
       job: { name: JobName.sweepPartialArtifacts, data: { olderThanMinutes: 60 } },
     },
+    {
+      id: 'system:requeue-orphaned-exports',
+      queue: QueueName.maintenance,
+      every: 60 * 1000,
+      job: { name: JobName.requeueOrphanedExports, data: { olderThanSeconds: 120 } },
+    },
   ];
 }
 

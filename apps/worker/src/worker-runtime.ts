@@ -3,16 +3,18 @@ import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
 import { ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { FailureCode, jobFailure, type FailureClassifier } from '@export-service/errors';
-import { classifyScratchError, classifyStorageError, compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
-import type { ExportPorts } from '@export-service/export-core';
+import { classifyStorageError, compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
+import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
 import { classifyDatabaseError, PgRowSource } from '@export-service/analytics';
 import type { Logger } from '@export-service/logger';
-import { createRedisConnection, startWorker, WorkspaceSlots } from '@export-service/queue';
+import { closeQueues, createRedisConnection, openQueues, startWorker, WorkspaceSlots } from '@export-service/queue';
 import { LinkSigner } from '@export-service/security';
 import { assertRegistryComplete, dispatch, type DispatchContext } from './handlers';
 import type { HandlerRegistry } from './handlers/job-handler';
 import { createRunExportHandler } from './handlers/run-export.handler';
-import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
+import { createRequeueOrphanedExportsHandler } from './handlers/requeue-orphaned-exports.handler';
+import { createSweepPartialArtifactsHandler, sweepRuns } from './handlers/sweep-partial-artifacts.handler';
+import { claimScratchDir } from './scratch-dir';
 
 /** A running set of workers and how to stop it. */
 export interface WorkerRuntime {
@@ -26,12 +28,15 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   const dataSource = await openMetadataStore({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'export-worker', migrate: true });
   const redis = createRedisConnection(config.redis.url, 'worker');
   const jobs = new ExportJobRepository(dataSource);
+  const queues = openQueues(redis, config.redis.queuePrefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
   const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
   const store = createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) });
+  const scratch = await claimScratchDir(config.storage.workDir);
+  if (scratch.removed > 0) logger.info('removed scratch directories of workers that are gone', { removed: scratch.removed });
   const ports: ExportPorts = {
     rowSource: new PgRowSource(config.database.analyticsUrl),
     store,
-    encoders: createEncoders(config.storage.workDir),
+    encoders: createEncoders(scratch.dir),
     compressors,
     encryptor: openpgpEncryptor,
   };
@@ -47,10 +52,11 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       slotLeaseMs,
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
+    [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, logger),
   };
   assertRegistryComplete(registry);
   // Adapters wrap their own errors at their boundary; these catch what reaches dispatch unwrapped.
-  const classifiers: FailureClassifier[] = [classifyDatabaseError, classifyStorageError, classifyScratchError];
+  const classifiers: FailureClassifier[] = [classifyDatabaseError, classifyStorageError];
   const context: DispatchContext = { registry, classifiers, logger };
 
   const abort = new AbortController();
@@ -62,11 +68,20 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     maxStalledCount: config.worker.maxStalledCount,
   };
   const workers = Object.values(QueueName).map((queue) => {
-    const worker = startWorker(queue, redis, settings, (job, token) => dispatch(context, job, token, abort.signal));
+    // BullMQ aborts a job's signal on worker.cancelJob; the shutdown signal stops every job at once.
+    const worker = startWorker(queue, redis, settings, (job, token, signal) => dispatch(context, job, token, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal));
     worker.on('error', (error) => logger.error('worker error', { queue, error }));
+    // A lock that could not be renewed (an event-loop stall, a frozen VM, a Redis outage) may already be
+    // another worker's: stop this attempt rather than race it. The run id fences whatever it still does.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) {
+        logger.warn('lost the lock of a running job; stopping this attempt', { queue, jobId });
+        worker.cancelJob(jobId, 'lost the job lock');
+      }
+    });
     worker.on('stalled', (jobId) => logger.warn('job stalled (its worker stopped or froze); BullMQ will retry it', { queue, jobId }));
     // The one owner of "BullMQ gave up": a job failed without reaching its handler (a stall past the limit) fails its row here.
-    worker.on('failed', (job) => void failGivenUpExport(job, jobs, logger));
+    worker.on('failed', (job) => void failGivenUpExport(job, jobs, store, logger));
     return worker;
   });
   logger.info('worker started', { queues: Object.values(QueueName), concurrency: config.worker.concurrency, pid: process.pid });
@@ -80,6 +95,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
         logger.warn('shutdown grace period over; running jobs will be recovered by another worker');
         abort.abort(new Error('worker shutting down'));
       }
+      await closeQueues(queues).catch(() => undefined);
       redis.disconnect();
       await dataSource.destroy();
     },
@@ -91,7 +107,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
  * than WORKER_MAX_STALLED_COUNT times, which BullMQ fails on its next pick-up without calling the
  * processor), the export row is failed too, unless the handler already did.
  */
-async function failGivenUpExport(job: Job | undefined, jobs: ExportJobRepository, logger: Logger): Promise<void> {
+async function failGivenUpExport(job: Job | undefined, jobs: ExportJobRepository, store: ArtifactStore, logger: Logger): Promise<void> {
   if (!job || job.name !== JobName.runExport) return;
   try {
     if (!(await job.isFailed())) return;
@@ -99,6 +115,9 @@ async function failGivenUpExport(job: Job | undefined, jobs: ExportJobRepository
     const isStall = /stalled more than allowable limit/.test(job.failedReason ?? '');
     const failure = isStall ? jobFailure(FailureCode.workerStopped) : jobFailure(FailureCode.internal, 'the workers could not complete this export');
     if (await jobs.fail(exportJobId, failure)) logger.error('export failed: BullMQ gave up on it', { exportJobId, code: failure.code, reason: job.failedReason });
+    // Whatever its killed attempts left goes now, not at the next hourly sweep.
+    const files = await sweepRuns(store, jobs, await jobs.abandonedRuns(new Date(), { jobId: exportJobId }));
+    if (files > 0) logger.info("removed the files of the failed export's attempts", { exportJobId, files });
   } catch (error) {
     logger.error('could not record a failed export', { jobId: job.id, error });
   }

@@ -1,4 +1,4 @@
-import { flag, integer, key256, keyList, list, oneOf, text, url } from './parsers';
+import { integer, key256, keyList, list, oneOf, text, trustProxy, url } from './parsers';
 
 /**
  * Key used when EXPORT_SECRET_KEY is unset outside production, so a fresh clone starts with no set-up.
@@ -25,13 +25,16 @@ export const ENV_SCHEMA = {
   EXPORT_SECRET_KEY: key256(undefined, 'Encrypts secrets at rest (export passwords in flight, stored credentials). 32 bytes, hex or base64.'),
   EXPORT_SECRET_KEY_PREVIOUS: keyList('Older keys, comma separated, still accepted for decryption during a key rotation.'),
   CORS_ORIGINS: list('Origins allowed by CORS, comma separated; empty turns CORS off.'),
-  TRUST_PROXY: flag(false, 'Trust X-Forwarded-For from a load balancer when reading client IPs.'),
+  TRUST_PROXY: trustProxy(
+    'Proxies in front of the API whose X-Forwarded-For is believed: `false`, a hop count (`1` behind one load balancer), or addresses/CIDRs (`10.0.0.0/8,loopback`). `true` is refused: it would believe any client.',
+  ),
   BODY_LIMIT_BYTES: integer(262_144, 1_024, 10_485_760, 'Largest accepted JSON request body.'),
   RATE_LIMIT_PER_KEY: integer(600, 1, 1_000_000, 'Requests per minute per API key.'),
   RATE_LIMIT_PER_IP: integer(1_200, 1, 1_000_000, 'Requests per minute per client IP.'),
   AUTH_FAILURES_PER_IP: integer(30, 1, 1_000_000, 'Failed authentications per minute per client IP before 429.'),
   DOWNLOAD_MAX_PASSWORD_FAILURES: integer(5, 1, 100, 'Wrong X-Export-Password attempts before a job locks.'),
   DOWNLOAD_LOCK_SECONDS: integer(900, 1, 86_400, 'How long a locked job refuses downloads.'),
+  WORKSPACE_MAX_QUEUED_EXPORTS: integer(20, 1, 100_000, 'Queued plus running exports one workspace may have; creates beyond it answer 429 with Retry-After.'),
   WORKSPACE_MAX_RUNNING_EXPORTS: integer(2, 1, 1_000, 'Exports of one workspace that run at once; the rest wait queued.'),
   WORKER_CONCURRENCY: integer(2, 1, 64, 'Export jobs one worker process runs at once.'),
   WORKER_LOCK_DURATION_MS: integer(30_000, 1_000, 600_000, 'BullMQ lock; a killed worker loses its job after this.'),

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, loadConfig, withoutUrlPassword } from './load-config';
 
 describe('loadConfig', () => {
   it('starts on local defaults with nothing set', () => {
@@ -41,5 +41,25 @@ describe('loadConfig', () => {
     expect(config.secrets.key.toString('hex')).toBe(hex);
     expect(config.secrets.previousKeys[0]).toEqual(Buffer.alloc(32, 7));
     expect(config.secrets.isDevelopmentKey).toBe(false);
+  });
+
+  it('never echoes a URL password in an error line', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2-Secret@db:3306/x' })).toThrow(
+      /DATABASE_URL must use postgres: or postgresql: \(got "mysql:\/\/admin:\*\*\*@db:3306\/x"\)/,
+    );
+    try {
+      loadConfig({ REDIS_URL: 'http://:redis-pass-123@cache:6379' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('redis-pass-123');
+    }
+    expect(withoutUrlPassword('postgres://u:p%40ss@h/db')).toBe('postgres://u:***@h/db');
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of proxies, and refuses true', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback,fd00::/8' }).http.trustProxy).toEqual(['10.0.0.0/8', 'loopback', 'fd00::/8']);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY must not be true/);
+    expect(() => loadConfig({ TRUST_PROXY: 'example.com' })).toThrow(/TRUST_PROXY must be false, a hop count, or addresses/);
   });
 });

@@ -1,13 +1,13 @@
 import type { StorageDriver } from '@export-service/contracts';
 import { DEVELOPMENT_SECRET_KEY, ENV_SCHEMA, type EnvName } from './env-schema';
-import { EnvValueError, type EnvRule } from './parsers';
+import { EnvValueError, type EnvRule, type TrustProxy } from './parsers';
 
 type Raw = { [K in EnvName]: (typeof ENV_SCHEMA)[K] extends EnvRule<infer T> ? T : never };
 
 /** The service configuration: validated once, frozen, grouped by concern. */
 export interface AppConfig {
   env: Raw['NODE_ENV'];
-  http: { port: number; host: string; publicBaseUrl: string; corsOrigins: string[]; trustProxy: boolean; bodyLimitBytes: number };
+  http: { port: number; host: string; publicBaseUrl: string; corsOrigins: string[]; trustProxy: TrustProxy; bodyLimitBytes: number };
   log: { level: Raw['LOG_LEVEL']; format: Raw['LOG_FORMAT'] };
   redis: { url: string; queuePrefix: string };
   database: { url: string; analyticsUrl: string; poolSize: number };
@@ -20,6 +20,7 @@ export interface AppConfig {
     downloadMaxPasswordFailures: number;
     downloadLockSeconds: number;
     workspaceMaxRunningExports: number;
+    workspaceMaxQueuedExports: number;
   };
   worker: {
     concurrency: number;
@@ -56,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       raw[name] = rule.parse(value);
     } catch (error) {
       if (!(error instanceof EnvValueError)) throw error;
-      problems.push(`${name} ${error.message}${name.includes('KEY') ? '' : ` (got "${value}")`}`);
+      problems.push(`${name} ${error.message}${name.includes('KEY') ? '' : ` (got "${withoutUrlPassword(value)}")`}`);
     }
   }
   const r = raw as Raw;
@@ -88,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       downloadMaxPasswordFailures: r.DOWNLOAD_MAX_PASSWORD_FAILURES,
       downloadLockSeconds: r.DOWNLOAD_LOCK_SECONDS,
       workspaceMaxRunningExports: r.WORKSPACE_MAX_RUNNING_EXPORTS,
+      workspaceMaxQueuedExports: r.WORKSPACE_MAX_QUEUED_EXPORTS,
     },
     worker: {
       concurrency: r.WORKER_CONCURRENCY,
@@ -100,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demo: { apiKey: r.DEMO_API_KEY || null, seedRows: r.DEMO_SEED_ROWS },
     mail: { smtpUrl: r.SMTP_URL || null, sendgridApiKey: r.SENDGRID_API_KEY || null },
   });
+}
+
+/** A value as it may be echoed in an error line: a URL's password is replaced by `***`. */
+export function withoutUrlPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/i, '$1:***@');
 }
 
 function deepFreeze<T>(value: T): T {

@@ -59,6 +59,39 @@ export function url(protocols: string[], fallback: string | undefined, doc: stri
   };
 }
 
+/** Which proxies Express believes: none, the nearest N hops, or these addresses (express's `trust proxy`). */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:]+(\/\d{1,3})?$/i;
+
+/** TRUST_PROXY: false, a hop count, or a list of addresses, CIDRs and express's names; never `true`. */
+export function trustProxy(doc: string): EnvRule<TrustProxy> {
+  return {
+    fallback: false,
+    doc,
+    parse(raw) {
+      const value = raw.trim().toLowerCase();
+      if (['false', '0', 'no', 'off'].includes(value)) return false;
+      if (['true', 'yes', 'on'].includes(value))
+        throw new EnvValueError("must not be true (that believes the X-Forwarded-For of any client); give a hop count such as 1, or the proxies' addresses or CIDRs");
+      if (/^\d+$/.test(value)) {
+        const hops = Number(value);
+        if (hops > 10) throw new EnvValueError('must be a hop count from 0 to 10');
+        return hops;
+      }
+      const items = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      const bad = items.find((item) => !PROXY_NAMES.has(item) && !IPV4_CIDR.test(item) && !(item.includes(':') && IPV6_CIDR.test(item)));
+      if (items.length === 0 || bad !== undefined) throw new EnvValueError(`must be false, a hop count, or addresses/CIDRs (${bad ?? 'empty'} is none of these)`);
+      return items;
+    },
+  };
+}
+
 /** true/false, 1/0, yes/no. */
 export function flag(fallback: boolean, doc: string): EnvRule<boolean> {
   return {

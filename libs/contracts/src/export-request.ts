@@ -28,5 +28,5 @@ export interface ExportRequest {
   split_files?: { enabled: boolean; max_size_mb?: number; split_by?: SplitBy };
   delivery?: { method: DeliveryMethod; email_recipients?: string[]; s3_config?: { bucket: string; prefix?: string } };
   encryption?: { enabled: boolean; method?: EncryptionMethod; password_protected?: boolean; password?: string };
-  options?: { parquet_compression?: ParquetCompression };
+  options?: { parquet_compression?: ParquetCompression; csv_formula_guard?: boolean };
 }

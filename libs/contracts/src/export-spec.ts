@@ -17,6 +17,8 @@ export interface SourceSpec {
   fields: string[];
   filters: SourceFilters;
   aggregation: Aggregation | null;
+  /** CSV only: text starting like a spreadsheet formula gets a leading `'` (options.csv_formula_guard). */
+  formulaGuard?: boolean;
 }
 
 /** How a source is cut into files. `maxBytes` caps every file, whatever the period. */

@@ -9,6 +9,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   runExport: 'run-export',
   sweepPartialArtifacts: 'sweep-partial-artifacts',
+  requeueOrphanedExports: 'requeue-orphaned-exports',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -16,10 +17,13 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 export interface JobPayloads {
   [JobName.runExport]: { exportJobId: string };
   [JobName.sweepPartialArtifacts]: { olderThanMinutes: number };
+  /** Exports whose row is queued or running but whose BullMQ job is gone (Redis lost it), untouched for this long. */
+  [JobName.requeueOrphanedExports]: { olderThanSeconds: number };
 }
 
 /** The queue each job type runs on. */
 export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.runExport]: QueueName.exports,
   [JobName.sweepPartialArtifacts]: QueueName.maintenance,
+  [JobName.requeueOrphanedExports]: QueueName.maintenance,
 };

@@ -12,6 +12,8 @@ export const ErrorCode = {
   exportNotCompleted: 'export_not_completed',
   invalidPassword: 'invalid_export_password',
   rateLimited: 'rate_limited',
+  quotaExceeded: 'quota_exceeded',
+  unavailable: 'service_unavailable',
   downloadLocked: 'download_locked',
   rangeNotSatisfiable: 'range_not_satisfiable',
   featureUnavailable: 'feature_unavailable',

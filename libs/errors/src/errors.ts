@@ -53,6 +53,26 @@ export const errors = {
       headers: { 'Retry-After': String(retryAfterSeconds) },
     });
   },
+  tooManyActiveExports(limit: number, retryAfterSeconds: number): AppError {
+    return new AppError(ErrorCode.quotaExceeded, 429, `Your workspace already has ${limit} exports queued or running; try again when one has finished.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  },
+  dependencyUnavailable(what: string, retryAfterSeconds: number): AppError {
+    return new AppError(ErrorCode.unavailable, 503, `The service cannot reach ${what} right now; try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  },
+  analyticsBusy(retryAfterSeconds: number): AppError {
+    return new AppError(ErrorCode.unavailable, 503, `The analytics database is too busy to estimate this export; try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  },
+  passwordChecksBusy(retryAfterSeconds: number): AppError {
+    return new AppError(ErrorCode.rateLimited, 429, `Other password checks of this export are under way; try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  },
   rateLimited(retryAfterSeconds: number): AppError {
     return new AppError(ErrorCode.rateLimited, 429, `Too many requests; try again in ${retryAfterSeconds} seconds.`, {
       headers: { 'Retry-After': String(retryAfterSeconds) },

@@ -15,6 +15,7 @@ export const FailureCode = {
   exportMissing: 'export_missing',
   notQueued: 'not_queued',
   workerStopped: 'worker_stopped',
+  attemptAborted: 'attempt_aborted',
   internal: 'internal_error',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
@@ -41,6 +42,7 @@ export const FAILURES: { readonly [C in FailureCode]: { message: string; isPerma
   [FailureCode.exportMissing]: { message: 'the export no longer exists', isPermanent: true },
   [FailureCode.notQueued]: { message: 'the export could not be queued; try again', isPermanent: true },
   [FailureCode.workerStopped]: { message: 'the worker running this export stopped too many times', isPermanent: true },
+  [FailureCode.attemptAborted]: { message: 'the attempt was stopped (its worker shut down or lost the job); another attempt takes over', isPermanent: false },
   [FailureCode.internal]: { message: 'an internal error stopped the export; it has been logged', isPermanent: false },
 };
 

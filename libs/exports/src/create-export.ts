@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { estimateExport, type ExportEstimate } from '@export-service/analytics';
 import type { ExportRequest } from '@export-service/contracts';
 import type { ExportJobEntity, ExportJobRepository } from '@export-service/db';
-import { FailureCode, jobFailure } from '@export-service/errors';
+import { errors, FailureCode, jobFailure } from '@export-service/errors';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
 import { resolveExportRequest } from './resolve-export-request';
@@ -16,6 +16,8 @@ export interface CreateExportDeps {
   analyticsPool: pg.Pool;
   /** Seals the file password until the worker has written the files. */
   secretKey: Buffer;
+  /** Queued plus running exports a workspace may have. */
+  maxActiveExports: number;
 }
 
 /** On whose behalf the export is created: its workspace scopes every row, its user owns the export. */
@@ -37,6 +39,11 @@ export interface CreatedExport {
   generatedPassword: string | null;
 }
 
+/** When a workspace at its quota of active exports may try again. */
+const QUOTA_RETRY_SECONDS = 30;
+/** When a create refused for a busy analytics pool may try again. */
+const ESTIMATE_RETRY_SECONDS = 5;
+
 /** A new export id: `job_` and 128 random bits. */
 export function newJobId(): string {
   return `job_${randomBytes(16).toString('hex')}`;
@@ -50,22 +57,30 @@ export function newJobId(): string {
  */
 export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest, options: CreateExportOptions = {}): Promise<CreatedExport> {
   const resolved = resolveExportRequest(request, owner.workspaceId, options.now ?? new Date());
-  const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId);
+  const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId).catch((error: unknown) => {
+    // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
+    if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
+    throw error;
+  });
   const id = newJobId();
   const password = resolved.password?.value ?? null;
-  const job = await deps.jobs.create({
-    id,
-    workspaceId: owner.workspaceId,
-    userId: owner.userId,
-    name: resolved.spec.name,
-    spec: resolved.spec,
-    notes: estimate.isExactCount ? resolved.notes : [...resolved.notes, 'the row estimate comes from the query planner (the source is large)'],
-    estimatedRows: estimate.rows,
-    estimatedSizeMb: estimate.sizeMb,
-    estimatedSeconds: estimate.timeSeconds,
-    passwordHash: password && resolved.spec.encryption.passwordProtected ? await hashPassword(password) : null,
-    sealedPassword: password && resolved.spec.encryption.enabled ? sealSecret(password, { key: deps.secretKey, previousKeys: [] }, id) : null,
-  });
+  const job = await deps.jobs.create(
+    {
+      id,
+      workspaceId: owner.workspaceId,
+      userId: owner.userId,
+      name: resolved.spec.name,
+      spec: resolved.spec,
+      notes: estimate.isExactCount ? resolved.notes : [...resolved.notes, 'the row estimate comes from the query planner (the source is large)'],
+      estimatedRows: estimate.rows,
+      estimatedSizeMb: estimate.sizeMb,
+      estimatedSeconds: estimate.timeSeconds,
+      passwordHash: password && resolved.spec.encryption.passwordProtected ? await hashPassword(password) : null,
+      sealedPassword: password && resolved.spec.encryption.enabled ? sealSecret(password, { key: deps.secretKey, previousKeys: [] }, id) : null,
+    },
+    deps.maxActiveExports,
+  );
+  if (!job) throw errors.tooManyActiveExports(deps.maxActiveExports, QUOTA_RETRY_SECONDS);
   try {
     await enqueueExport(deps.queues, id);
   } catch (error) {

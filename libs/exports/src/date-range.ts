@@ -14,6 +14,12 @@ function parseBound(value: string): Bound {
     return { at, isDateOnly: true };
   }
   if (!INSTANT.test(value)) return { problem: 'must be a date (YYYY-MM-DD) or an ISO-8601 instant with a time zone (2024-01-01T00:00:00Z)' };
+  // Date.parse rolls 2024-02-30T00:00Z over to March 1st; the calendar date must exist as written.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return { problem: 'is not a real calendar date' };
+  const [hours, minutes, seconds] = value.slice(11, 19).split(':').map(Number) as [number, number, number?];
+  if (hours > 23 || minutes > 59 || (seconds ?? 0) > 59) return { problem: 'is not a real time of day' };
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) return { problem: 'is not a real instant' };
   return { at, isDateOnly: false };

@@ -76,6 +76,9 @@ describe('date ranges', () => {
   it('refuse impossible dates, missing time zones and reversed ranges', () => {
     expect(toInstantRange('2023-02-29', '2024-01-01')).toMatchObject({ field: 'start' });
     expect(toInstantRange('2024-01-01T00:00:00', '2024-02-01')).toMatchObject({ field: 'start' });
+    expect(toInstantRange('2024-02-30T00:00:00Z', '2024-04-01')).toEqual({ field: 'start', problem: 'is not a real calendar date' });
+    expect(toInstantRange('2024-01-01', '2024-02-01T24:30:00Z')).toEqual({ field: 'end', problem: 'is not a real time of day' });
+    expect(toInstantRange('2024-02-29T23:59:59.5Z', '2024-03-01')).toHaveProperty('range');
     expect(toInstantRange('2024-03-01', '2024-02-01')).toMatchObject({ field: 'end', problem: 'must be after start' });
   });
 });

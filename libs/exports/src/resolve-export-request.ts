@@ -49,7 +49,7 @@ export function resolveExportRequest(dto: ExportRequest, workspaceId: string, _n
   return {
     spec: {
       name: dto.name,
-      sources: sources as SourceSpec[],
+      sources: (sources as SourceSpec[]).map((source) => (dto.format === 'csv' && dto.options?.csv_formula_guard ? { ...source, formulaGuard: true } : source)),
       format: dto.format,
       compression,
       split,
@@ -159,5 +159,7 @@ function notesFor(dto: ExportRequest, compression: Compression): string[] {
   if (isInnerCompressed && compression !== 'none') notes.push(`${dto.format} files are already compressed inside; ${compression} will save little`);
   if (dto.format === 'excel') notes.push('Excel cells hold at most 32,767 characters; longer text is cut to fit');
   if (dto.format !== 'parquet' && dto.options?.parquet_compression) notes.push('options.parquet_compression applies to parquet only and was ignored');
+  if (dto.format !== 'csv' && dto.options?.csv_formula_guard) notes.push('options.csv_formula_guard applies to csv only and was ignored');
+  if (dto.format === 'csv' && dto.options?.csv_formula_guard) notes.push("text starting with = + - @ (or a tab or CR) has a leading ' so spreadsheets do not run it as a formula");
   return notes;
 }

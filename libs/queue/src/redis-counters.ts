@@ -29,7 +29,22 @@ export class RedisRateLimiter {
   }
 }
 
-const FAILURE_SCRIPT = `
+const RESERVE_SCRIPT = `
+local lockTtl = redis.call('TTL', KEYS[2])
+if lockTtl > 0 then return {0, lockTtl} end
+local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pending = tonumber(redis.call('GET', KEYS[3]) or '0')
+if failures + pending >= tonumber(ARGV[1]) then return {-1, 1} end
+redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return {1, 0}`;
+
+const SETTLE_SCRIPT = `
+if redis.call('DECR', KEYS[3]) <= 0 then redis.call('DEL', KEYS[3]) end
+if ARGV[3] == '1' then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
 local failures = redis.call('INCR', KEYS[1])
 if failures == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 if failures >= tonumber(ARGV[1]) then
@@ -38,7 +53,18 @@ if failures >= tonumber(ARGV[1]) then
 end
 return failures`;
 
-/** Locks a target (an export's downloads) for a while after repeated wrong passwords. */
+/** The answer to a request for one password check. */
+export type Reservation = { kind: 'granted' } | { kind: 'locked'; retryAfterSeconds: number } | { kind: 'busy'; retryAfterSeconds: number };
+
+/** How long a reserved check may take before its reservation lapses (an API replica died mid-check). */
+const PENDING_TTL_SECONDS = 60;
+
+/**
+ * Locks a target (an export's downloads) for a while after repeated wrong passwords. A check is
+ * reserved in Redis before the (slow, scrypt) verification runs, in one script: failures plus checks
+ * in flight never pass the limit, so 100 parallel guesses get exactly `maxFailures` verdicts and the
+ * rest a 429, and no more than `maxFailures` verifications of one target run at once.
+ */
 export class RedisLockout {
   constructor(
     private readonly redis: Redis,
@@ -47,19 +73,25 @@ export class RedisLockout {
     private readonly lockSeconds: number,
   ) {}
 
+  /** Reserves one password check of the target, or says why not (locked, or too many checks in flight). */
+  async reserve(target: string): Promise<Reservation> {
+    const [state, seconds] = (await this.redis.eval(RESERVE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, PENDING_TTL_SECONDS)) as [number, number];
+    if (state === 1) return { kind: 'granted' };
+    return state === 0 ? { kind: 'locked', retryAfterSeconds: seconds } : { kind: 'busy', retryAfterSeconds: seconds };
+  }
+
+  /** Settles a reserved check: a success clears the failures, a failure counts (and locks at the limit). */
+  async settle(target: string, isSuccess: boolean): Promise<void> {
+    await this.redis.eval(SETTLE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, isSuccess ? '1' : '0');
+  }
+
   /** Seconds the target stays locked, or 0. */
   async lockedFor(target: string): Promise<number> {
-    return Math.max(0, await this.redis.ttl(`${this.prefix}:lock:${target}`));
+    return Math.max(0, await this.redis.ttl(this.keys(target)[1]));
   }
 
-  /** Records a failure; locks the target when it is the last one allowed. */
-  async recordFailure(target: string): Promise<void> {
-    await this.redis.eval(FAILURE_SCRIPT, 2, `${this.prefix}:fail:${target}`, `${this.prefix}:lock:${target}`, this.maxFailures, this.lockSeconds);
-  }
-
-  /** A success clears the failure count. */
-  async reset(target: string): Promise<void> {
-    await this.redis.del(`${this.prefix}:fail:${target}`);
+  private keys(target: string): [string, string, string] {
+    return [`${this.prefix}:fail:${target}`, `${this.prefix}:lock:${target}`, `${this.prefix}:checking:${target}`];
   }
 }
 

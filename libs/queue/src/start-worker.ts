@@ -12,7 +12,7 @@ export interface WorkerSettings {
 }
 
 /** Starts a BullMQ worker on one queue with the service's lock and stall settings. */
-export function startWorker(queue: QueueName, connection: Redis, settings: WorkerSettings, process: (job: Job, token?: string) => Promise<unknown>): Worker {
+export function startWorker(queue: QueueName, connection: Redis, settings: WorkerSettings, process: (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>): Worker {
   const options: WorkerOptions = {
     connection,
     prefix: settings.prefix,
@@ -22,5 +22,6 @@ export function startWorker(queue: QueueName, connection: Redis, settings: Worke
     maxStalledCount: settings.maxStalledCount,
     autorun: true,
   };
-  return new Worker(queue, process, options);
+  // Three parameters: BullMQ then hands each job an AbortSignal (worker.cancelJob aborts it).
+  return new Worker(queue, (job: Job, token?: string, signal?: AbortSignal) => process(job, token, signal), options);
 }

@@ -41,3 +41,24 @@ export function openSecret(sealed: string, keys: SecretKeys, context: string): s
 export function isSealedWithCurrentKey(sealed: string, keys: SecretKeys): boolean {
   return sealed.split('.')[1] === keyId(keys.key);
 }
+
+/** What a stored credential's secret is sealed to: the record itself and its workspace. */
+export function credentialContext(credential: { id: string; workspaceId: string }): string {
+  return `credential:${credential.workspaceId}:${credential.id}`;
+}
+
+/**
+ * Opens a stored credential's secret. Secrets sealed before credentials were bound to their own id
+ * (sealed to the workspace only) still open; `rotate-secret-key` re-seals them to the record.
+ */
+export function openCredentialSecret(sealed: string, keys: SecretKeys, credential: { id: string; workspaceId: string }): { secret: string; isLegacy: boolean } {
+  try {
+    return { secret: openSecret(sealed, keys, credentialContext(credential)), isLegacy: false };
+  } catch (error) {
+    try {
+      return { secret: openSecret(sealed, keys, credential.workspaceId), isLegacy: true };
+    } catch {
+      throw error;
+    }
+  }
+}

@@ -8,3 +8,5 @@ export * from './memory-artifact-store';
 export * from './service-process';
 export * from './harness';
 export * from './artifact-store.contract';
+export * from './fault-tools';
+export * from './fault-scenarios';

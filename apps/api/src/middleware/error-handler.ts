@@ -27,6 +27,15 @@ function fromFramework(error: FrameworkError, bodyLimit: number) {
   return null;
 }
 
+/** ioredis's ways of saying Redis is away (the API's client fails fast instead of queuing commands). */
+const REDIS_UNREACHABLE = /enableOfflineQueue|Connection is closed|MaxRetriesPerRequest|Reached the max retries per request/;
+
+/** A dependency that is down answers 503 with Retry-After, not a bare 500: clients should come back. */
+function fromDependency(error: unknown) {
+  const message = error instanceof Error ? error.message : '';
+  return REDIS_UNREACHABLE.test(message) ? errors.dependencyUnavailable('the queue store', 2) : null;
+}
+
 /** Unknown routes answer 404 in the same error shape. */
 export const notFound: RequestHandler = (req, _res, next) => next(errors.routeNotFound(req.method, req.path));
 
@@ -34,9 +43,9 @@ export const notFound: RequestHandler = (req, _res, next) => next(errors.routeNo
 export function errorHandler(logger: Logger, bodyLimit: number): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const mapped = isAppError(error) ? error : (fromFramework((error ?? {}) as FrameworkError, bodyLimit) ?? error);
+    const mapped = isAppError(error) ? error : (fromFramework((error ?? {}) as FrameworkError, bodyLimit) ?? fromDependency(error) ?? error);
     const http = toHttp(mapped);
-    if (http.status >= 500) logger.error('unhandled error', { requestId: res.locals.requestId, error });
+    if (http.status >= 500) logger.error(http.status === 503 ? 'a dependency is unavailable' : 'unhandled error', { requestId: res.locals.requestId, error });
     res.status(http.status).set(http.headers).json(http.body);
   };
 }

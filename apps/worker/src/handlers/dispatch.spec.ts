@@ -22,6 +22,7 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
       onFailure: async (_payload, failure, isFinal) => void heard.push({ failure, isFinal }),
     },
     [JobName.sweepPartialArtifacts]: { perform: async () => undefined },
+    [JobName.requeueOrphanedExports]: { perform: async () => undefined },
   };
   const diskFull = (error: Error) =>
     (error as { code?: string }).code === 'ENOSPC' ? { code: FailureCode.storageFull, message: 'the export storage is full', isPermanent: false } : null;

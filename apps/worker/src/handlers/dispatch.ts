@@ -1,6 +1,6 @@
 import { DelayedError, RateLimitError, UnrecoverableError, WaitingChildrenError, WaitingError, type Job } from 'bullmq';
 import { JobName } from '@export-service/contracts';
-import { classifyFailure, type FailureClassifier } from '@export-service/errors';
+import { classifyFailure, FailureCode, jobFailure, type FailureClassifier } from '@export-service/errors';
 import type { Logger } from '@export-service/logger';
 import type { HandlerRegistry, JobHandler } from './job-handler';
 
@@ -41,7 +41,8 @@ export async function dispatch(context: DispatchContext, job: Job, token: string
     await handler.perform(job.data, { job, token, signal });
   } catch (thrown) {
     if (isQueueControlError(thrown)) throw thrown;
-    const failure = classifyFailure(thrown, context.classifiers);
+    // Once the attempt was told to stop, whatever it threw on the way out is that stop.
+    const failure = signal.aborted ? jobFailure(FailureCode.attemptAborted) : classifyFailure(thrown, context.classifiers);
     const isPermanent = failure.isPermanent || thrown instanceof UnrecoverableError;
     const isFinal = isPermanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     context.logger.error('job attempt failed', { job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, isFinal, code: failure.code, error: thrown });

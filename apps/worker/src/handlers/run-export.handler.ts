@@ -35,11 +35,14 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
       if (!record) throw failWith(FailureCode.exportMissing, `export ${exportJobId} no longer exists`);
       if (record.status === 'completed' || record.status === 'failed') return;
 
-      if (!(await deps.slots.acquire(record.workspaceId, record.id))) {
+      // The slot belongs to this attempt (the BullMQ lock token), not to the job: a second attempt of
+      // the same job while the first still runs needs a slot of its own.
+      const holder = `${record.id}:${token ?? job.attemptsMade}`;
+      if (!(await deps.slots.acquire(record.workspaceId, holder))) {
         await job.moveToDelayed(Date.now() + deps.slotRetryMs, token);
         throw new DelayedError();
       }
-      const renewal = setInterval(() => void deps.slots.acquire(record.workspaceId, record.id).catch(() => undefined), deps.slotLeaseMs / 3);
+      const renewal = setInterval(() => void deps.slots.acquire(record.workspaceId, holder).catch(() => undefined), deps.slotLeaseMs / 3);
       const logger = deps.logger.child({ exportJobId, workspaceId: record.workspaceId, attempt: job.attemptsMade + 1 });
       try {
         const runId = await deps.jobs.markProcessing(record.id, job.attemptsMade + 1);
@@ -48,6 +51,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           return;
         }
         runs.set(exportJobId, runId);
+        signal.throwIfAborted();
         logger.info('export started', { runId, format: record.spec.format, compression: record.spec.compression, sources: record.spec.sources.length });
         const password = record.sealedPassword ? openSecret(record.sealedPassword, deps.secrets, record.id) : null;
         const started = Date.now();
@@ -65,7 +69,10 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           logger.warn('export finished but another attempt owns it now; its files stay unlisted and are swept later', { runId });
           return;
         }
-        await job.updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length });
+        // Advisory: the row is completed already; a Redis hiccup here must not turn it into a failed attempt.
+        await job
+          .updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length })
+          .catch(() => undefined);
         const seconds = (Date.now() - started) / 1000;
         logger.info('export completed', {
           runId,
@@ -76,7 +83,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
         });
       } finally {
         clearInterval(renewal);
-        await deps.slots.release(record.workspaceId, record.id).catch(() => undefined);
+        await deps.slots.release(record.workspaceId, holder).catch(() => undefined);
       }
     },
 

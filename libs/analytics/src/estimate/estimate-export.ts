@@ -25,19 +25,22 @@ const EXACT_COUNT_UP_TO_ROWS = 1_000_000;
 
 /**
  * Estimates the rows an export will read: the planner's estimate for large sources (counting 2 M
- * rows takes ~0.4 s here, and longer on bigger tables), an exact count within `timeoutMs` for the
+ * rows takes ~0.4 s here, and longer on bigger tables), an exact count within one `budgetMs` (for all sources) for the
  * rest; then size and duration from measured per-format figures.
  */
-export async function estimateExport(pool: pg.Pool, spec: ExportSpec, workspaceId: string, timeoutMs = 2_000): Promise<ExportEstimate> {
+export async function estimateExport(pool: pg.Pool, spec: ExportSpec, workspaceId: string, budgetMs = 2_000): Promise<ExportEstimate> {
   let rows = 0;
   let bytes = 0;
   let isExactCount = true;
+  // One budget for the whole estimate, however many sources: a create holds a pooled connection for
+  // about `budgetMs` at most, so many-source creates cannot starve the pool.
+  const deadline = Date.now() + budgetMs;
   const client = await pool.connect();
   try {
     for (const source of spec.sources) {
       const def = CATALOG[source.type];
       const query = buildPartitionCountQuery({ def, spec: source, workspaceId }, 'none');
-      const counted = await countWithin(client, query, timeoutMs);
+      const counted = await countWithin(client, query, deadline - Date.now());
       isExactCount &&= counted.isExact;
       rows += counted.rows;
       bytes += counted.rows * (source.aggregation ? 160 : def.averageRowBytes);
@@ -58,7 +61,7 @@ export async function estimateExport(pool: pg.Pool, spec: ExportSpec, workspaceI
 
 async function countWithin(client: pg.PoolClient, query: { text: string; values: unknown[] }, timeoutMs: number): Promise<{ rows: number; isExact: boolean }> {
   const planned = await plannedRows(client, query);
-  if (planned > EXACT_COUNT_UP_TO_ROWS) return { rows: planned, isExact: false };
+  if (planned > EXACT_COUNT_UP_TO_ROWS || timeoutMs < 50) return { rows: planned, isExact: false };
   await client.query('BEGIN READ ONLY');
   try {
     await client.query(`SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);

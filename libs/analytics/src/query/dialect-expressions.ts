@@ -5,9 +5,19 @@ export function isoTimestamp(ref: string): string {
   return `to_char(${ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
-/** A column as PostgreSQL's COPY CSV should print it. */
-export function csvExpression(ref: string, type: ColumnType): string {
+/**
+ * Text that a spreadsheet would run as a formula (`= + - @`, or a leading tab or CR) gets a `'` in
+ * front (OWASP's CSV injection advice); opt-in, because it changes the values.
+ */
+function formulaGuarded(ref: string): string {
+  return `CASE WHEN ${ref} ~ '^[=+@\t\r-]' THEN '''' || ${ref} ELSE ${ref} END`;
+}
+
+/** A column as PostgreSQL's COPY CSV should print it; `isFormulaGuarded` neutralises spreadsheet formulas in text. */
+export function csvExpression(ref: string, type: ColumnType, isFormulaGuarded = false): string {
   switch (type) {
+    case 'text':
+      return isFormulaGuarded ? formulaGuarded(ref) : ref;
     case 'timestamp':
       return isoTimestamp(ref);
     case 'date':

@@ -97,7 +97,7 @@ export function buildRowsQuery(selection: SourceSelection, dialect: RowDialect, 
   let text: string;
   switch (dialect) {
     case 'csv':
-      text = `SELECT ${projected((r, c) => csvExpression(r, c.type))} FROM ${from} ORDER BY ${orderBy}`;
+      text = `SELECT ${projected((r, c) => csvExpression(r, c.type, selection.spec.formulaGuard === true))} FROM ${from} ORDER BY ${orderBy}`;
       break;
     case 'json':
     case 'jsonl': {

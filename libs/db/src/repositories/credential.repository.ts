@@ -6,6 +6,7 @@ export class CredentialRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   create(input: {
+    id: string;
     workspaceId: string;
     name: string;
     kind: CredentialKind;

@@ -44,8 +44,20 @@ export interface AbandonedRun {
 export class ExportJobRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(job: NewExportJob): Promise<ExportJobEntity> {
-    return this.dataSource.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, errorCode: null, runId: null, startedAt: null, completedAt: null });
+  /**
+   * Inserts a queued job unless its workspace already has `maxActive` queued or running ones (null
+   * then). A per-workspace advisory lock makes the count and the insert one step, so 20 creates at
+   * once cannot all slip under the limit.
+   */
+  async create(job: NewExportJob, maxActive: number): Promise<ExportJobEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('export_jobs:' || $1, 0))`, [job.workspaceId]);
+      const [active] = (await manager.query(`SELECT count(*)::int AS n FROM export_jobs WHERE workspace_id = $1 AND status IN ('queued', 'processing')`, [
+        job.workspaceId,
+      ])) as Array<{ n: number }>;
+      if ((active?.n ?? 0) >= maxActive) return null;
+      return manager.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, errorCode: null, runId: null, startedAt: null, completedAt: null });
+    });
   }
 
   /**
@@ -142,16 +154,26 @@ export class ExportJobRepository {
   }
 
   /** Attempts whose files will never be served (failed, abandoned, or of a finished job), started before the cutoff. */
-  async abandonedRuns(startedBefore: Date, limit = 500): Promise<AbandonedRun[]> {
+  async abandonedRuns(startedBefore: Date, options: { limit?: number; jobId?: string } = {}): Promise<AbandonedRun[]> {
     const rows = (await this.dataSource.query(
       `SELECT r.id AS "runId", r.job_id AS "jobId", j.workspace_id AS "workspaceId"
          FROM export_runs r JOIN export_jobs j ON j.id = r.job_id
         WHERE r.files_swept_at IS NULL AND r.status <> 'completed' AND r.started_at < $1
           AND (r.status <> 'running' OR j.status IN ('completed', 'failed') OR j.run_id IS DISTINCT FROM r.id)
+          AND ($3::text IS NULL OR r.job_id = $3)
         ORDER BY r.started_at LIMIT $2`,
-      [startedBefore, limit],
+      [startedBefore, options.limit ?? 500, options.jobId ?? null],
     )) as AbandonedRun[];
     return rows;
+  }
+
+  /** Jobs still queued or running whose row has not moved since the cutoff (candidates for a lost queue entry). */
+  async unfinishedSince(updatedBefore: Date, limit = 1_000): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT id FROM export_jobs WHERE status IN ('queued', 'processing') AND updated_at < $1 ORDER BY updated_at LIMIT $2`, [
+      updatedBefore,
+      limit,
+    ])) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
   }
 
   /** Notes that an attempt's files are gone. */

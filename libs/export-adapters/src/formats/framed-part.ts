@@ -49,7 +49,7 @@ export class FramedPart implements PartEncoder {
     return this.next.destroy(error);
   }
 
-  private async start(): Promise<void> {
+  async start(): Promise<void> {
     if (this.isStarted) return;
     this.isStarted = true;
     if (this.frame.header.length > 0) await this.next.write(this.frame.header);

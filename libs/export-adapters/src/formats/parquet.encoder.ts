@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSchema, ParquetCompression } from '@export-service/contracts';
 import type { EncodeContext, RowChunk, RowStager, StagedEncoder, StagedEncodeOptions, StagedFile, StagedRows } from '@export-service/export-core';
+import { asScratchFailure } from '../storage/storage-failure';
 
 /** DuckDB type of each catalog type: UUIDs and JSON stay UTF-8 strings, timestamps are UTC micros. */
 export function duckdbType(column: ColumnSchema): string {
@@ -90,6 +91,8 @@ class DuckDbStagedRows implements StagedRows {
         `COPY (SELECT * FROM ${source} LIMIT ${Math.floor(count)} OFFSET ${Math.floor(offset)}) TO ${sqlString(path)} ` +
           `(FORMAT parquet, COMPRESSION ${CODEC[this.options.parquetCompression]}, ROW_GROUP_SIZE 122880)`,
       );
+    } catch (error) {
+      throw asScratchFailure(error);
     } finally {
       connection.closeSync();
       instance.closeSync();
@@ -106,6 +109,8 @@ class DuckDbStagedRows implements StagedRows {
 class DuckDbStager implements RowStager {
   private rows = 0;
   private longestRow = 0;
+  /** The scratch file's first error: a full disk fails the export (unhandled, it would kill the worker). */
+  private failure: Error | null = null;
 
   constructor(
     private readonly dir: string,
@@ -113,21 +118,29 @@ class DuckDbStager implements RowStager {
     private readonly file: WriteStream,
     private readonly context: EncodeContext,
     private readonly options: StagedEncodeOptions,
-  ) {}
+  ) {
+    file.on('error', (error) => (this.failure ??= error));
+  }
 
   async writeRows(chunk: RowChunk): Promise<void> {
+    this.throwIfFailed();
     this.rows += chunk.ends.length;
     let start = 0;
     for (const end of chunk.ends) {
       if (end - start > this.longestRow) this.longestRow = end - start;
       start = end;
     }
-    if (!this.file.write(chunk.data)) await once(this.file, 'drain');
+    if (!this.file.write(chunk.data)) await drainOrClose(this.file);
+    this.throwIfFailed();
   }
 
   async seal(): Promise<StagedRows> {
-    this.file.end();
-    await once(this.file, 'close');
+    this.throwIfFailed();
+    if (!this.file.closed) {
+      this.file.end();
+      await once(this.file, 'close');
+    }
+    this.throwIfFailed();
     return new DuckDbStagedRows(this.rows, this.longestRow, this.dir, this.csvPath, this.context, this.options);
   }
 
@@ -135,6 +148,23 @@ class DuckDbStager implements RowStager {
     this.file.destroy();
     await rm(this.dir, { recursive: true, force: true });
   }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw asScratchFailure(this.failure);
+  }
+}
+
+/** Waits until a write stream can take more, or has closed (after an error); never longer. */
+function drainOrClose(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }
 
 /**

@@ -20,7 +20,9 @@ async function writeParts(encoder: StreamingEncoder, compression: keyof typeof c
     {
       open: async (index) => {
         const output = await FileOutput.open(stages, `part${index}`, `part${index}.csv`);
-        return { output, encoder: encoder.openPart(output.head, { columns, title: 't' }), maxFinalBytes: (n) => output.maxFinalBytes(encoder.maxOutput(n)) };
+        const part = encoder.openPart(output.head, { columns, title: 't' });
+        await part.start();
+        return { output, encoder: part, maxFinalBytes: (n) => output.maxFinalBytes(encoder.maxOutput(n)) };
       },
       close: async (part) => {
         await part.encoder.finish();
@@ -67,6 +69,16 @@ describe('size-bounded splitting', () => {
 
   it('refuses, rather than breaks, a row larger than the limit', async () => {
     await expect(writeParts(csvEncoder, 'none', [`1,"${'x'.repeat(5_000)}"\n`], 1_000)).rejects.toThrow(/a single row does not fit/);
+  });
+
+  it('counts the header: a row that fits only without it is refused, one that fits with it is written exactly to the limit', async () => {
+    const header = Buffer.from('\uFEFFid,text\n', 'utf8').length;
+    const limit = 1_000;
+    const rowOf = (bytes: number) => `1,"${'x'.repeat(bytes - 5)}"\n`;
+    expect(Buffer.byteLength(rowOf(limit - header))).toBe(limit - header);
+    await expect(writeParts(csvEncoder, 'none', [rowOf(limit - header + 1)], limit)).rejects.toThrow(/a single row does not fit/);
+    const { files } = await writeParts(csvEncoder, 'none', [rowOf(limit - header)], limit);
+    expect(files.map((bytes) => bytes.length)).toEqual([limit]);
   });
 
   it('writes one valid empty file for no rows', async () => {

@@ -32,5 +32,13 @@ export function asStorageFailure(thrown: unknown): unknown {
 /** Errors of the worker's scratch directory (Parquet staging): a full disk there is the worker's, not the store's. */
 export function classifyScratchError(error: Error): JobFailure | null {
   const code = (error as { code?: unknown }).code;
-  return code === 'ENOSPC' || code === 'EDQUOT' ? jobFailure(FailureCode.scratchFull) : null;
+  // DuckDB reports a full disk in its message only.
+  return code === 'ENOSPC' || code === 'EDQUOT' || /No space left on device/i.test(error.message) ? jobFailure(FailureCode.scratchFull) : null;
+}
+
+/** Wraps an error of the scratch directory in its failure, at the staging adapter's boundary. */
+export function asScratchFailure(thrown: unknown): unknown {
+  if (!(thrown instanceof Error) || thrown instanceof JobFailureError) return thrown;
+  const failure = classifyScratchError(thrown);
+  return failure ? new JobFailureError(failure, { cause: thrown }) : thrown;
 }

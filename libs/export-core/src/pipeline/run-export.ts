@@ -5,7 +5,7 @@ import type { FormatEncoder } from '../ports/encoder';
 import type { ProgressSink } from '../ports/progress';
 import type { Partition, RowSource, SourceReader, SourceSnapshot } from '../ports/row-source';
 import { fileExtension, partFileName, sourceStems } from './file-naming';
-import { outputStagesFor } from './file-output';
+import { outputStagesFor, type OutputStages } from './file-output';
 import { buildManifest } from './manifest';
 import { ProgressTracker } from './progress-tracker';
 import { writeStagedPartition } from './staged-partition.writer';
@@ -82,7 +82,7 @@ export async function runExport(spec: ExportSpec, ports: ExportPorts, context: E
         return { spec: plan.source, columns: plan.reader.columns, filtersApplied: plan.reader.describeFilters(), rows, files };
       }),
     );
-    const manifestFile = await writeManifestFile(ports.store, scope, manifest);
+    const manifestFile = await writeManifestFile(ports.store, scope, manifest, manifestEncryption(spec, ports, scope, context.password));
     tracker.addFiles(1);
     await context.progress.flush();
     return { files: [...written.flat(), manifestFile], manifest, totalRows };
@@ -91,6 +91,13 @@ export async function runExport(spec: ExportSpec, ports: ExportPorts, context: E
     await ports.store.deletePrefix(scopePrefix(scope)).catch(() => undefined);
     throw error;
   }
+}
+
+/** How the manifest is encrypted: like the data (zip AES inside the archive, or an OpenPGP wrapper without compression), or not at all. */
+function manifestEncryption(spec: ExportSpec, ports: ExportPorts, scope: ArtifactScope, password: string | null): OutputStages | null {
+  if (!spec.encryption.enabled) return null;
+  const compressor = spec.encryption.container === 'zip-aes' ? ports.compressors[spec.compression] : ports.compressors.none;
+  return outputStagesFor(spec.encryption, { store: ports.store, scope, compressor, encryptor: ports.encryptor, password });
 }
 
 async function planSources(spec: ExportSpec, snapshot: SourceSnapshot): Promise<SourcePlan[]> {

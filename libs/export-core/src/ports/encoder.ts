@@ -11,6 +11,11 @@ export interface EncodeContext {
 
 /** One output file being written by a streaming encoder. */
 export interface PartEncoder {
+  /**
+   * Writes what opens the file (a CSV header, JSON's `[`): called once as the part opens, so those
+   * bytes count against the part's size limit before the first row is weighed.
+   */
+  start(): Promise<void>;
   writeRows(chunk: RowChunk): Promise<void>;
   flush(): Promise<void>;
   /** Writes the footer and ends the downstream sink. */

@@ -14,6 +14,9 @@ export class DuplexSink implements ByteSink {
   private failure: Error | null = null;
   private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly ended: Promise<void>;
+  /** Rejects with the first failure, so no wait outlives it (a destroyed duplex emits no more events). */
+  private readonly failed: Promise<never>;
+  private rejectFailed: (error: Error) => void = () => undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -24,11 +27,13 @@ export class DuplexSink implements ByteSink {
     stream.on('error', (error: Error) => this.fail(error));
     this.ended = once(stream, 'end').then(() => undefined);
     this.ended.catch(() => undefined);
+    this.failed = new Promise<never>((_resolve, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => undefined);
   }
 
   async write(chunk: Buffer): Promise<void> {
     this.throwIfFailed();
-    if (!this.stream.write(chunk)) await this.drained();
+    if (!this.stream.write(chunk)) await Promise.race([this.drained(), this.failed]);
     this.throwIfFailed();
   }
 
@@ -42,7 +47,7 @@ export class DuplexSink implements ByteSink {
   async end(): Promise<void> {
     this.throwIfFailed();
     this.stream.end();
-    await this.ended;
+    await Promise.race([this.ended, this.failed]);
     await this.idle();
     await this.next.end();
   }
@@ -98,6 +103,7 @@ export class DuplexSink implements ByteSink {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
+    this.rejectFailed(error);
     this.stream.destroy();
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
   }

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { WorkspaceCredentialEntity } from '@export-service/db';
 import { errors, type ErrorDetail } from '@export-service/errors';
-import { sealSecret } from '@export-service/security';
+import { randomUUID } from 'node:crypto';
+import { credentialContext, sealSecret } from '@export-service/security';
 import type { ApiDeps } from '../../api-deps';
 import { principalOf } from '../../middleware/auth';
 import { jsonBody } from '../../middleware/json-body';
@@ -47,8 +48,11 @@ export function credentialRouter(deps: ApiDeps): Router {
     checkMap(dto.secret, 'secret', 10, 16_384, problems, true);
     if (problems.length > 0) throw errors.validation(problems);
     if (await deps.credentials.findByName(principal.workspaceId, dto.name)) throw errors.conflict(`A credential named "${dto.name}"`);
-    const sealed = sealSecret(JSON.stringify(dto.secret), { key: deps.config.secrets.key, previousKeys: [] }, principal.workspaceId);
+    // Sealed to its own record: a sealed value copied onto another credential row does not open.
+    const id = randomUUID();
+    const sealed = sealSecret(JSON.stringify(dto.secret), { key: deps.config.secrets.key, previousKeys: [] }, credentialContext({ id, workspaceId: principal.workspaceId }));
     const created = await deps.credentials.create({
+      id,
       workspaceId: principal.workspaceId,
       name: dto.name,
       kind: dto.kind,

@@ -8,27 +8,37 @@ import { recordAudit } from '../audit-recorder';
 import { findOwnJob } from './find-own-job';
 import { prepareStoredFile, sendStoredFile } from './send-stored-file';
 
-/** Checks X-Export-Password for a protected export, with a lockout after repeated failures. */
+/**
+ * The X-Export-Password header as the client typed it. HTTP hands header bytes over as Latin-1;
+ * clients (curl, browsers' fetch) send UTF-8, so the bytes are read as UTF-8 when they are valid UTF-8.
+ */
+export function passwordFromHeader(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const utf8 = Buffer.from(raw, 'latin1').toString('utf8');
+  return utf8.includes('\ufffd') && !raw.includes('\ufffd') ? raw : utf8;
+}
+
+/**
+ * Checks X-Export-Password for a protected export. Each check is reserved in Redis before the scrypt
+ * verification runs, so parallel guesses cannot pass the failure limit (see RedisLockout).
+ */
 async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response, job: ExportJobEntity): Promise<void> {
   if (!job.spec.encryption.passwordProtected || !job.passwordHash) return;
-  const lockedFor = await deps.downloadLockout.lockedFor(job.id);
-  if (lockedFor > 0) {
-    await recordAudit(deps, req, res, { action: 'export.download', targetType: 'export', targetId: job.id, outcome: 'denied', details: { reason: 'locked' } });
-    throw errors.downloadLocked(lockedFor);
+  const deny = (reason: string) => recordAudit(deps, req, res, { action: 'export.download', targetType: 'export', targetId: job.id, outcome: 'denied', details: { reason } });
+  const reservation = await deps.downloadLockout.reserve(job.id);
+  if (reservation.kind === 'locked') {
+    await deny('locked');
+    throw errors.downloadLocked(reservation.retryAfterSeconds);
   }
-  const password = req.get('x-export-password');
-  if (password && password.length <= 256 && (await verifyPassword(password, job.passwordHash))) {
-    await deps.downloadLockout.reset(job.id);
-    return;
+  if (reservation.kind === 'busy') {
+    await deny('too many checks at once');
+    throw errors.passwordChecksBusy(reservation.retryAfterSeconds);
   }
-  await deps.downloadLockout.recordFailure(job.id);
-  await recordAudit(deps, req, res, {
-    action: 'export.download',
-    targetType: 'export',
-    targetId: job.id,
-    outcome: 'denied',
-    details: { reason: password ? 'wrong password' : 'missing password' },
-  });
+  const password = passwordFromHeader(req.get('x-export-password'));
+  const isValid = password !== undefined && password.length > 0 && password.length <= 256 && (await verifyPassword(password, job.passwordHash).catch(() => false));
+  await deps.downloadLockout.settle(job.id, isValid);
+  if (isValid) return;
+  await deny(password ? 'wrong password' : 'missing password');
   throw errors.invalidExportPassword();
 }
 

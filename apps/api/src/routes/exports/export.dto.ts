@@ -94,6 +94,8 @@ export class EncryptionDto {
 /** Format-specific options. */
 export class ExportOptionsDto {
   @IsOmittable() @IsIn(PARQUET_COMPRESSIONS, list(PARQUET_COMPRESSIONS)) parquet_compression?: ParquetCompression;
+  /** CSV only: put `'` before text that starts with `= + - @` (or a tab or CR), so spreadsheets do not run it as a formula. Off by default. */
+  @IsOmittable() @IsBoolean() csv_formula_guard?: boolean;
 }
 
 /** POST /api/v1/export/create */

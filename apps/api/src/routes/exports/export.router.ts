@@ -16,7 +16,17 @@ function createHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res);
     const request = await parseBody(ExportConfigDto, req.body);
-    const created = await createExport({ jobs: deps.jobs, queues: deps.queues, analyticsPool: deps.analyticsPool, secretKey: deps.config.secrets.key }, principal, request);
+    const created = await createExport(
+      {
+        jobs: deps.jobs,
+        queues: deps.queues,
+        analyticsPool: deps.analyticsPool,
+        secretKey: deps.config.secrets.key,
+        maxActiveExports: deps.config.limits.workspaceMaxQueuedExports,
+      },
+      principal,
+      request,
+    );
     const { spec } = created.job;
     await recordAudit(deps, req, res, {
       action: 'export.create',

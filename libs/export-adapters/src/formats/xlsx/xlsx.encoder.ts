@@ -30,6 +30,9 @@ class XlsxPart implements PartEncoder {
     this.zip = new ZipWriter(next);
   }
 
+  /** The workbook's opening parts are counted in `maxOutput` (SHEET_OVERHEAD_BYTES); nothing to write early. */
+  async start(): Promise<void> {}
+
   async writeRows(chunk: RowChunk): Promise<void> {
     let rest = chunk;
     while (rest.ends.length > 0) {

@@ -1,0 +1,63 @@
+import request from 'supertest';
+import { JobName } from '@export-service/contracts';
+import { seedAnalytics } from '@export-service/analytics';
+import { makeTempDir, startHarness, startPrivateRedis, type Harness, type PrivateRedis } from '@export-service/testing';
+import { createCsvExport, exportableIds, expectWholeCsvExport, runMaintenance, waitFor } from '@export-service/testing';
+
+const WORKSPACE = 'ws_redis_restart';
+let redis: PrivateRedis;
+let harness: Harness;
+let key: string;
+
+beforeAll(async () => {
+  // A Redis of this test's own, without persistence: a restart loses every queue entry, the worst case.
+  redis = await startPrivateRedis();
+  harness = await startHarness('redisrestart', {
+    api: 'process',
+    worker: 'process',
+    overrides: { REDIS_URL: redis.url, WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' },
+  });
+  key = await harness.createKey(WORKSPACE, 'admin');
+  await seedAnalytics(harness.env.analyticsPool, { workspaceId: WORKSPACE, rows: 300_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await harness.close();
+  await redis.stop();
+});
+
+it('Redis restarted mid-export (its data lost): the export is not left hanging; it completes whole, once', async () => {
+  const jobId = await createCsvExport(harness, key, 'through a restart');
+  await waitFor(harness, key, jobId, (body) => body.status === 'processing' && body.progress.rows_processed > 10_000, 60_000);
+  await redis.down();
+  // While Redis is away the API says so, with a time to come back, rather than a bare 500.
+  const meanwhile = await request(harness.app).get(`/api/v1/export/status/${jobId}`).set('Authorization', `Bearer ${key}`);
+  expect(meanwhile.status).toBe(503);
+  expect(meanwhile.body.error.code).toBe('service_unavailable');
+  expect(Number(meanwhile.headers['retry-after'])).toBeGreaterThan(0);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await redis.up();
+
+  // The database is the truth: the maintenance job queues again what Redis forgot (the scheduler runs it every minute).
+  let lastRequeue = 0;
+  const done = await waitFor(
+    harness,
+    key,
+    jobId,
+    (body) => body.status === 'completed' || body.status === 'failed',
+    120_000,
+    async () => {
+      if (Date.now() - lastRequeue < 3_000) return;
+      lastRequeue = Date.now();
+      await runMaintenance(harness, JobName.requeueOrphanedExports, { olderThanSeconds: 0 }).catch(() => undefined);
+    },
+  );
+  expect(done.status).toBe('completed');
+  const dir = await makeTempDir('redis-restart');
+  try {
+    await expectWholeCsvExport(harness, key, done, await exportableIds(harness, WORKSPACE), dir.path);
+  } finally {
+    await dir.cleanup();
+  }
+  expect(harness.logLines.some((line) => /lost the lock|had lost its queue entry|export completed/.test(line))).toBe(true);
+}, 240_000);
