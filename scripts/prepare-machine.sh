@@ -25,6 +25,7 @@ if [ "$purpose" = test ]; then
   need 7z p7zip-full
   need gpg gnupg
   need bsdtar libarchive-tools
+  need java openjdk-17-jre-headless
   # The soffice binary can outlive Calc (libreoffice-core stays), so ask for the package itself.
   installed libreoffice-calc-nogui || installed libreoffice-calc || missing+=(libreoffice-calc-nogui)
   /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)

@@ -106,6 +106,26 @@ describe('signed links to stored files', () => {
     expect(answer.body.error.code).toBe('signed_link_expired');
   });
 
+  it("stand in for the API key, not for a protected export's password", async () => {
+    const created = await request(harness.app)
+      .post('/api/v1/export/create')
+      .set('Authorization', `Bearer ${keys.admin}`)
+      .send({
+        name: 'protected',
+        format: 'csv',
+        data_sources: [{ type: 'user_activity' }],
+        encryption: { enabled: false, password_protected: true, password: 'Signed-Link-Password-7' },
+      });
+    expect(created.status).toBe(202);
+    expect((await harness.waitForStatus(created.body.job_id as string, keys.admin)).status).toBe('completed');
+    const file = await storedFile(created.body.job_id as string);
+    const url = new URL(await harness.deps.store.signedUrl(file.storage_key, 300));
+    expect((await getBinary(`${url.pathname}${url.search}`)).status).toBe(401);
+    const opened = await getBinary(`${url.pathname}${url.search}`, { 'X-Export-Password': 'Signed-Link-Password-7' });
+    expect(opened.status).toBe(200);
+    expect((opened.body as Buffer).length).toBe(Number(file.bytes));
+  });
+
   it('refuse a validly signed key that no completed export lists', async () => {
     const unlisted = new URL(harness.deps.linkSigner.sign(`${WORKSPACE}/job_0123/run/never.csv`, 60));
     const answer = await request(harness.app).get(`${unlisted.pathname}${unlisted.search}`);

@@ -2,19 +2,22 @@ import type { Job, Worker } from 'bullmq';
 import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
 import { ExportJobRepository, openMetadataStore } from '@export-service/db';
-import { FailureCode, jobFailure, type FailureClassifier } from '@export-service/errors';
-import { classifyStorageError, compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
+import type { FailureClassifier } from '@export-service/errors';
+import { compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
 import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
-import { classifyDatabaseError, PgRowSource } from '@export-service/analytics';
+import { PgRowSource } from '@export-service/analytics';
 import type { Logger } from '@export-service/logger';
 import { closeQueues, createRedisConnection, openQueues, startWorker, WorkspaceSlots } from '@export-service/queue';
 import { LinkSigner } from '@export-service/security';
 import { assertRegistryComplete, dispatch, type DispatchContext } from './handlers';
 import type { HandlerRegistry } from './handlers/job-handler';
 import { createRunExportHandler } from './handlers/run-export.handler';
-import { createRequeueOrphanedExportsHandler } from './handlers/requeue-orphaned-exports.handler';
-import { createSweepPartialArtifactsHandler, sweepRuns } from './handlers/sweep-partial-artifacts.handler';
+import { createRequeueOrphanedExportsHandler, failGivenUpExport } from './handlers/requeue-orphaned-exports.handler';
+import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
 import { claimScratchDir } from './scratch-dir';
+
+/** How long stopped attempts get to record themselves after a hard shutdown. */
+const ABORT_GRACE_MS = 5_000;
 
 /** A running set of workers and how to stop it. */
 export interface WorkerRuntime {
@@ -52,11 +55,13 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       slotLeaseMs,
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
-    [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, logger),
+    [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
   };
   assertRegistryComplete(registry);
-  // Adapters wrap their own errors at their boundary; these catch what reaches dispatch unwrapped.
-  const classifiers: FailureClassifier[] = [classifyDatabaseError, classifyStorageError];
+  // Adapters wrap their own errors at their boundary (the row source, the store, the Parquet stager),
+  // so only they name a failure; an error that reaches dispatch unwrapped is of unknown origin and
+  // stays an internal error rather than being blamed on the wrong system.
+  const classifiers: FailureClassifier[] = [];
   const context: DispatchContext = { registry, classifiers, logger };
 
   const abort = new AbortController();
@@ -81,7 +86,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     });
     worker.on('stalled', (jobId) => logger.warn('job stalled (its worker stopped or froze); BullMQ will retry it', { queue, jobId }));
     // The one owner of "BullMQ gave up": a job failed without reaching its handler (a stall past the limit) fails its row here.
-    worker.on('failed', (job) => void failGivenUpExport(job, jobs, store, logger));
+    worker.on('failed', (job) => void onBullMqFailure(job, jobs, store, logger));
     return worker;
   });
   logger.info('worker started', { queues: Object.values(QueueName), concurrency: config.worker.concurrency, pid: process.pid });
@@ -94,6 +99,8 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       if ((await Promise.race([closing, timer])) === 'timeout') {
         logger.warn('shutdown grace period over; running jobs will be recovered by another worker');
         abort.abort(new Error('worker shutting down'));
+        // Let the stopped attempts record themselves (retrying, files removed) before the pools close.
+        await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, ABORT_GRACE_MS).unref())]);
       }
       await closeQueues(queues).catch(() => undefined);
       redis.disconnect();
@@ -105,19 +112,14 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
 /**
  * When BullMQ fails an export for good (after its last attempt, or at once for a job that stalled more
  * than WORKER_MAX_STALLED_COUNT times, which BullMQ fails on its next pick-up without calling the
- * processor), the export row is failed too, unless the handler already did.
+ * processor), the export row is failed too, unless the handler already did. A failure this misses
+ * (the database was away) is caught by the minute's reconciliation.
  */
-async function failGivenUpExport(job: Job | undefined, jobs: ExportJobRepository, store: ArtifactStore, logger: Logger): Promise<void> {
+async function onBullMqFailure(job: Job | undefined, jobs: ExportJobRepository, store: ArtifactStore, logger: Logger): Promise<void> {
   if (!job || job.name !== JobName.runExport) return;
   try {
     if (!(await job.isFailed())) return;
-    const exportJobId = (job.data as { exportJobId: string }).exportJobId;
-    const isStall = /stalled more than allowable limit/.test(job.failedReason ?? '');
-    const failure = isStall ? jobFailure(FailureCode.workerStopped) : jobFailure(FailureCode.internal, 'the workers could not complete this export');
-    if (await jobs.fail(exportJobId, failure)) logger.error('export failed: BullMQ gave up on it', { exportJobId, code: failure.code, reason: job.failedReason });
-    // Whatever its killed attempts left goes now, not at the next hourly sweep.
-    const files = await sweepRuns(store, jobs, await jobs.abandonedRuns(new Date(), { jobId: exportJobId }));
-    if (files > 0) logger.info("removed the files of the failed export's attempts", { exportJobId, files });
+    await failGivenUpExport((job.data as { exportJobId: string }).exportJobId, job.failedReason, jobs, store, logger);
   } catch (error) {
     logger.error('could not record a failed export', { jobId: job.id, error });
   }

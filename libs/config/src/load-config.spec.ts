@@ -53,6 +53,11 @@ describe('loadConfig', () => {
       expect((error as Error).message).not.toContain('redis-pass-123');
     }
     expect(withoutUrlPassword('postgres://u:p%40ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(withoutUrlPassword('postgres://u:pa#ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(withoutUrlPassword('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(withoutUrlPassword('redis://token-only@cache:6379')).toBe('redis://***@cache:6379');
+    expect(withoutUrlPassword('postgres://h/db')).toBe('postgres://h/db');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:pa#ss@h' })).not.toThrow(/pa#ss/);
   });
 
   it('reads TRUST_PROXY as a hop count or a list of proxies, and refuses true', () => {

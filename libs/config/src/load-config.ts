@@ -104,9 +104,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   });
 }
 
-/** A value as it may be echoed in an error line: a URL's password is replaced by `***`. */
+/**
+ * A value as it may be echoed in an error line: a URL's user-info loses its password (everything up
+ * to the last `@` counts, since a password may hold `@`, `#`, `/` or `?` when the URL is malformed).
+ */
 export function withoutUrlPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/i, '$1:***@');
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i.exec(value);
+  if (!match) return value;
+  const userInfo = match[2] as string;
+  const user = userInfo.includes(':') ? `${userInfo.slice(0, userInfo.indexOf(':'))}:***` : '***';
+  return `${match[1]}${user}@${value.slice(match[0].length)}`;
 }
 
 function deepFreeze<T>(value: T): T {

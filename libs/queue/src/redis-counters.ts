@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /** Result of one request against a limit. */
@@ -29,18 +30,23 @@ export class RedisRateLimiter {
   }
 }
 
+// KEYS: failures, lock, checks in flight (a sorted set of reservation ids scored by their expiry).
+// ARGV: max failures, lock seconds, reservation lifetime (ms), reservation id.
 const RESERVE_SCRIPT = `
 local lockTtl = redis.call('TTL', KEYS[2])
 if lockTtl > 0 then return {0, lockTtl} end
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs)
 local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
-local pending = tonumber(redis.call('GET', KEYS[3]) or '0')
-if failures + pending >= tonumber(ARGV[1]) then return {-1, 1} end
-redis.call('INCR', KEYS[3])
-redis.call('EXPIRE', KEYS[3], ARGV[3])
+if failures + redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[1]) then return {-1, 1} end
+redis.call('ZADD', KEYS[3], nowMs + tonumber(ARGV[3]), ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return {1, 0}`;
 
+// KEYS as above. ARGV: max failures, lock seconds, 1 for a success, reservation id.
 const SETTLE_SCRIPT = `
-if redis.call('DECR', KEYS[3]) <= 0 then redis.call('DEL', KEYS[3]) end
+redis.call('ZREM', KEYS[3], ARGV[4])
 if ARGV[3] == '1' then
   redis.call('DEL', KEYS[1])
   return 0
@@ -54,10 +60,10 @@ end
 return failures`;
 
 /** The answer to a request for one password check. */
-export type Reservation = { kind: 'granted' } | { kind: 'locked'; retryAfterSeconds: number } | { kind: 'busy'; retryAfterSeconds: number };
+export type Reservation = { kind: 'granted'; id: string } | { kind: 'locked'; retryAfterSeconds: number } | { kind: 'busy'; retryAfterSeconds: number };
 
-/** How long a reserved check may take before its reservation lapses (an API replica died mid-check). */
-const PENDING_TTL_SECONDS = 60;
+/** How long a reserved check may take before its reservation lapses on its own (an API replica died mid-check). */
+const RESERVATION_MS = 60_000;
 
 /**
  * Locks a target (an export's downloads) for a while after repeated wrong passwords. A check is
@@ -75,14 +81,15 @@ export class RedisLockout {
 
   /** Reserves one password check of the target, or says why not (locked, or too many checks in flight). */
   async reserve(target: string): Promise<Reservation> {
-    const [state, seconds] = (await this.redis.eval(RESERVE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, PENDING_TTL_SECONDS)) as [number, number];
-    if (state === 1) return { kind: 'granted' };
+    const id = randomUUID();
+    const [state, seconds] = (await this.redis.eval(RESERVE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, RESERVATION_MS, id)) as [number, number];
+    if (state === 1) return { kind: 'granted', id };
     return state === 0 ? { kind: 'locked', retryAfterSeconds: seconds } : { kind: 'busy', retryAfterSeconds: seconds };
   }
 
   /** Settles a reserved check: a success clears the failures, a failure counts (and locks at the limit). */
-  async settle(target: string, isSuccess: boolean): Promise<void> {
-    await this.redis.eval(SETTLE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, isSuccess ? '1' : '0');
+  async settle(target: string, reservationId: string, isSuccess: boolean): Promise<void> {
+    await this.redis.eval(SETTLE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, isSuccess ? '1' : '0', reservationId);
   }
 
   /** Seconds the target stays locked, or 0. */

@@ -41,12 +41,14 @@ export async function dispatch(context: DispatchContext, job: Job, token: string
     await handler.perform(job.data, { job, token, signal });
   } catch (thrown) {
     if (isQueueControlError(thrown)) throw thrown;
-    // Once the attempt was told to stop, whatever it threw on the way out is that stop.
-    const failure = signal.aborted ? jobFailure(FailureCode.attemptAborted) : classifyFailure(thrown, context.classifiers);
-    const isPermanent = failure.isPermanent || thrown instanceof UnrecoverableError;
-    const isFinal = isPermanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // Once the attempt was told to stop, whatever it threw on the way out is that stop. A stopped
+    // attempt is never the last word: BullMQ hands the job to another worker (stall recovery).
+    const isAborted = signal.aborted;
+    const failure = isAborted ? jobFailure(FailureCode.attemptAborted) : classifyFailure(thrown, context.classifiers);
+    const isPermanent = !isAborted && (failure.isPermanent || thrown instanceof UnrecoverableError);
+    const isFinal = !isAborted && (isPermanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
     context.logger.error('job attempt failed', { job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, isFinal, code: failure.code, error: thrown });
-    await handler.onFailure?.(job.data, failure, isFinal).catch((error: unknown) => context.logger.error('failure handler failed', { error }));
+    await handler.onFailure?.(job.data, failure, isFinal, { job, token, signal }).catch((error: unknown) => context.logger.error('failure handler failed', { error }));
     const reason = `${failure.code}: ${failure.message}`;
     throw isPermanent ? new UnrecoverableError(reason) : new Error(reason, { cause: thrown });
   }

@@ -14,7 +14,7 @@ export interface JobContext {
 export interface JobHandler<N extends JobName> {
   perform(payload: JobPayloads[N], context: JobContext): Promise<void>;
   /** Called when an attempt fails, with the classified failure; `isFinal` when no retry follows. */
-  onFailure?(payload: JobPayloads[N], failure: JobFailure, isFinal: boolean): Promise<void>;
+  onFailure?(payload: JobPayloads[N], failure: JobFailure, isFinal: boolean, context: JobContext): Promise<void>;
 }
 
 /** Exactly one handler for every job name; a missing one is a compile error. */

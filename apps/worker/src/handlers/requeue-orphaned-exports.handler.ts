@@ -1,28 +1,58 @@
 import { Job } from 'bullmq';
 import { QueueName } from '@export-service/contracts';
 import type { ExportJobRepository } from '@export-service/db';
+import { FailureCode, jobFailure, type JobFailure } from '@export-service/errors';
+import type { ArtifactStore } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import type { JobHandler } from './job-handler';
+import { sweepRuns } from './sweep-partial-artifacts.handler';
+
+/** The failure of an export BullMQ gave up on, from the reason BullMQ recorded. */
+export function givenUpFailure(failedReason: string | undefined): JobFailure {
+  return /stalled more than allowable limit/.test(failedReason ?? '')
+    ? jobFailure(FailureCode.workerStopped)
+    : jobFailure(FailureCode.internal, 'the workers could not complete this export');
+}
+
+/** Fails an export BullMQ gave up on (unless its row already says so) and removes its attempts' files. */
+export async function failGivenUpExport(exportJobId: string, failedReason: string | undefined, jobs: ExportJobRepository, store: ArtifactStore, logger: Logger): Promise<void> {
+  const failure = givenUpFailure(failedReason);
+  if (await jobs.fail(exportJobId, failure)) logger.error('export failed: BullMQ gave up on it', { exportJobId, code: failure.code, reason: failedReason });
+  const files = await sweepRuns(store, jobs, await jobs.abandonedRuns(new Date(), { jobId: exportJobId }));
+  if (files > 0) logger.info("removed the files of the failed export's attempts", { exportJobId, files });
+}
 
 /**
- * The database is the truth, Redis the work list: an export whose row is still queued or running but
- * whose BullMQ job is gone (Redis restarted without persistence, a flush, an eviction) is queued
- * again under its own id, so no export waits forever. A new attempt takes over with a new run id; an
- * attempt that might still be running somewhere is fenced off by it.
+ * Keeps the export rows and BullMQ in step; the database is the truth, Redis the work list. For every
+ * export still queued or running that has not moved for a while: no BullMQ job (Redis restarted
+ * without persistence, a flush) → queued again under its own id; a job BullMQ failed for good (a
+ * `failed` event that no worker heard, or one from before an upgrade) → the row is failed too; a job
+ * BullMQ calls completed while the row is not → queued again. A new attempt takes over with a new run
+ * id; an attempt that might still be running somewhere is fenced off by it.
  */
-export function createRequeueOrphanedExportsHandler(jobs: ExportJobRepository, queues: Queues, logger: Logger): JobHandler<'requeue-orphaned-exports'> {
+export function createRequeueOrphanedExportsHandler(jobs: ExportJobRepository, queues: Queues, store: ArtifactStore, logger: Logger): JobHandler<'requeue-orphaned-exports'> {
   return {
     async perform({ olderThanSeconds }) {
-      const candidates = await jobs.unfinishedSince(new Date(Date.now() - olderThanSeconds * 1000));
-      let requeued = 0;
-      for (const id of candidates) {
-        if (await Job.fromId(queues[QueueName.exports], id)) continue;
-        await enqueueExport(queues, id);
-        requeued += 1;
-        logger.warn('export had lost its queue entry; queued it again', { exportJobId: id });
+      const cutoff = new Date(Date.now() - olderThanSeconds * 1000);
+      const counts = { checked: 0, requeued: 0, failed: 0 };
+      for (let page = await jobs.unfinishedSince(cutoff); page.length > 0; page = await jobs.unfinishedSince(cutoff, { afterId: page.at(-1) })) {
+        for (const id of page) {
+          counts.checked += 1;
+          const queued = await Job.fromId(queues[QueueName.exports], id);
+          const state = queued ? await queued.getState() : 'missing';
+          if (state === 'failed') {
+            await failGivenUpExport(id, queued?.failedReason, jobs, store, logger);
+            counts.failed += 1;
+          } else if (state === 'missing' || state === 'completed') {
+            await queued?.remove();
+            await enqueueExport(queues, id);
+            counts.requeued += 1;
+            logger.warn('export had lost its queue entry; queued it again', { exportJobId: id, queueState: state });
+          }
+        }
       }
-      if (requeued > 0) logger.info('requeued orphaned exports', { requeued, checked: candidates.length });
+      if (counts.requeued + counts.failed > 0) logger.info('export rows and queue reconciled', counts);
     },
   };
 }

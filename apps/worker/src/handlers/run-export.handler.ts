@@ -2,7 +2,7 @@ import { DelayedError } from 'bullmq';
 import type { ExportJobRepository } from '@export-service/db';
 import { failWith, FailureCode } from '@export-service/errors';
 import type { ExportPorts } from '@export-service/export-core';
-import { runExport } from '@export-service/export-core';
+import { runExport, scopePrefix } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
 import type { WorkspaceSlots } from '@export-service/queue';
 import { openSecret, type SecretKeys } from '@export-service/security';
@@ -27,8 +27,9 @@ export interface RunExportDeps {
  * under the run's own storage prefix and completes the job with its files, if the run still owns it.
  */
 export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-export'> {
-  /** The run of each BullMQ job this process is running, for onFailure. */
+  /** The run of each attempt this process is running (by BullMQ lock token), for onFailure. */
   const runs = new Map<string, string>();
+  const attemptOf = (exportJobId: string, token: string | undefined, attemptsMade: number) => `${exportJobId}:${token ?? attemptsMade}`;
   return {
     async perform({ exportJobId }, { job, token, signal }) {
       const record = await deps.jobs.findById(exportJobId);
@@ -37,7 +38,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
 
       // The slot belongs to this attempt (the BullMQ lock token), not to the job: a second attempt of
       // the same job while the first still runs needs a slot of its own.
-      const holder = `${record.id}:${token ?? job.attemptsMade}`;
+      const holder = attemptOf(record.id, token, job.attemptsMade);
       if (!(await deps.slots.acquire(record.workspaceId, holder))) {
         await job.moveToDelayed(Date.now() + deps.slotRetryMs, token);
         throw new DelayedError();
@@ -50,7 +51,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           logger.warn('export finished meanwhile; this attempt does nothing');
           return;
         }
-        runs.set(exportJobId, runId);
+        runs.set(holder, runId);
         signal.throwIfAborted();
         logger.info('export started', { runId, format: record.spec.format, compression: record.spec.compression, sources: record.spec.sources.length });
         const password = record.sealedPassword ? openSecret(record.sealedPassword, deps.secrets, record.id) : null;
@@ -66,9 +67,13 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           notes: record.notes,
         });
         if (!(await deps.jobs.complete(record.id, runId, outcome.files, outcome.totalRows))) {
-          logger.warn('export finished but another attempt owns it now; its files stay unlisted and are swept later', { runId });
+          // Nobody lists these files: they go now rather than at the next sweep.
+          await deps.ports.store.deletePrefix(scopePrefix({ workspaceId: record.workspaceId, jobId: record.id, runId })).catch(() => undefined);
+          runs.delete(holder);
+          logger.warn('export finished but another attempt owns it now; its files were removed', { runId });
           return;
         }
+        runs.delete(holder);
         // Advisory: the row is completed already; a Redis hiccup here must not turn it into a failed attempt.
         await job
           .updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length })
@@ -87,9 +92,10 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
       }
     },
 
-    async onFailure({ exportJobId }, failure, isFinal) {
-      const runId = runs.get(exportJobId);
-      runs.delete(exportJobId);
+    async onFailure({ exportJobId }, failure, isFinal, { job, token }) {
+      const attempt = attemptOf(exportJobId, token, job.attemptsMade);
+      const runId = runs.get(attempt);
+      runs.delete(attempt);
       if (isFinal) {
         // Without a run (the attempt failed before it started one), nothing of it can race the row.
         await deps.jobs.fail(exportJobId, failure, runId);

@@ -26,6 +26,8 @@ describe('classifyDatabaseError', () => {
 
   it('claims nothing else, so a disk or code error is not blamed on the database', () => {
     expect(classifyDatabaseError(Object.assign(new Error('no space'), { code: 'ENOSPC' }))).toBeNull();
+    expect(classifyDatabaseError(Object.assign(new Error('read-only file system'), { code: 'EROFS' }))).toBeNull();
+    expect(classifyDatabaseError(Object.assign(new Error('broken pipe'), { code: 'EPIPE' }))?.code).toBe('database_unavailable');
     expect(classifyDatabaseError(new TypeError('undefined is not a function'))).toBeNull();
   });
 

@@ -21,7 +21,9 @@ const CONNECTION_MESSAGES = /Connection terminated|Client has encountered a conn
 /** The failure behind an error the pg client raised, or null when it is none of the database's. */
 export function classifyDatabaseError(error: Error): JobFailure | null {
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+  // A server error carries a severity; errno codes (EPIPE, EPERM) look like SQLSTATEs but are not.
+  const isServerError = typeof (error as { severity?: unknown }).severity === 'string';
+  if (isServerError && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     const match = SQLSTATE_FAILURES.find(([pattern]) => pattern.test(code));
     const failureCode = match?.[1] ?? FailureCode.databaseBusy;
     const base = jobFailure(failureCode);

@@ -167,11 +167,12 @@ export class ExportJobRepository {
     return rows;
   }
 
-  /** Jobs still queued or running whose row has not moved since the cutoff (candidates for a lost queue entry). */
-  async unfinishedSince(updatedBefore: Date, limit = 1_000): Promise<string[]> {
-    const rows = (await this.dataSource.query(`SELECT id FROM export_jobs WHERE status IN ('queued', 'processing') AND updated_at < $1 ORDER BY updated_at LIMIT $2`, [
+  /** Jobs still queued or running whose row has not moved since the cutoff, a page at a time by id (after `afterId`). */
+  async unfinishedSince(updatedBefore: Date, options: { afterId?: string; limit?: number } = {}): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT id FROM export_jobs WHERE status IN ('queued', 'processing') AND updated_at < $1 AND id > $2 ORDER BY id LIMIT $3`, [
       updatedBefore,
-      limit,
+      options.afterId ?? '',
+      options.limit ?? 500,
     ])) as Array<{ id: string }>;
     return rows.map((row) => row.id);
   }

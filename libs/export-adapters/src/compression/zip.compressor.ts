@@ -34,7 +34,7 @@ class SingleEntryZipSink implements ByteSink {
   }
 
   private opened(): Promise<ZipEntry> {
-    this.entry ??= this.writer.openEntry(this.options.entryName, { deflate: true, level: 1, password: this.options.password, isZip64: true });
+    this.entry ??= this.writer.openEntry(this.options.entryName, { deflate: true, level: 1, password: this.options.password });
     return this.entry;
   }
 }

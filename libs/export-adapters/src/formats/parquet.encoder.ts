@@ -179,8 +179,9 @@ export function createParquetEncoder(workDir: string): StagedEncoder {
     contentType: 'application/vnd.apache.parquet',
     dialect: 'csv',
     async openStager(context, options) {
-      await mkdir(workDir, { recursive: true });
-      const dir = await mkdtemp(join(workDir, 'parquet-'));
+      const dir = await mkdir(workDir, { recursive: true })
+        .then(() => mkdtemp(join(workDir, 'parquet-')))
+        .catch((error: unknown) => Promise.reject(asScratchFailure(error)));
       const csvPath = join(dir, 'rows.csv');
       return new DuckDbStager(dir, csvPath, createWriteStream(csvPath), context, options);
     },

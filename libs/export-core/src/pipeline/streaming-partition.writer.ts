@@ -35,7 +35,12 @@ export async function writeStreamingPartition(encoder: StreamingEncoder, job: Pa
         const { filename, entryName } = job.name(index);
         const output = await FileOutput.open(job.stages, filename, entryName);
         const partEncoder: PartEncoder = encoder.openPart(output.head, job.context);
-        await partEncoder.start();
+        try {
+          await partEncoder.start();
+        } catch (error) {
+          await partEncoder.destroy(error as Error);
+          throw error;
+        }
         return { encoder: partEncoder, output, filename, maxFinalBytes: (rowBytes) => output.maxFinalBytes(encoder.maxOutput(rowBytes)) };
       },
       close: async (part) => {

@@ -39,7 +39,7 @@ export class DuplexSink implements ByteSink {
 
   async flush(): Promise<void> {
     this.throwIfFailed();
-    await this.flushStream(this.stream);
+    await Promise.race([this.flushStream(this.stream), this.failed]);
     await this.idle();
     await this.next.flush();
   }
@@ -88,6 +88,7 @@ export class DuplexSink implements ByteSink {
   /** Resolves once every byte the duplex has emitted has been written downstream. */
   private idle(): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
       this.waiters.push({ resolve, reject });
       this.settleIfIdle();
     });

@@ -4,7 +4,7 @@ import type { ExportJobEntity } from '@export-service/db';
 import { verifyPassword } from '@export-service/security';
 import type { ApiDeps } from '../../api-deps';
 import { principalOf } from '../../middleware/auth';
-import { recordAudit } from '../audit-recorder';
+import { recordAudit, type AuditActor } from '../audit-recorder';
 import { findOwnJob } from './find-own-job';
 import { prepareStoredFile, sendStoredFile } from './send-stored-file';
 
@@ -22,9 +22,10 @@ export function passwordFromHeader(raw: string | undefined): string | undefined 
  * Checks X-Export-Password for a protected export. Each check is reserved in Redis before the scrypt
  * verification runs, so parallel guesses cannot pass the failure limit (see RedisLockout).
  */
-async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response, job: ExportJobEntity): Promise<void> {
+export async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response, job: ExportJobEntity, actor?: AuditActor): Promise<void> {
   if (!job.spec.encryption.passwordProtected || !job.passwordHash) return;
-  const deny = (reason: string) => recordAudit(deps, req, res, { action: 'export.download', targetType: 'export', targetId: job.id, outcome: 'denied', details: { reason } });
+  const deny = (reason: string) =>
+    recordAudit(deps, req, res, { action: 'export.download', targetType: 'export', targetId: job.id, outcome: 'denied', details: { reason } }, actor);
   const reservation = await deps.downloadLockout.reserve(job.id);
   if (reservation.kind === 'locked') {
     await deny('locked');
@@ -36,7 +37,7 @@ async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response,
   }
   const password = passwordFromHeader(req.get('x-export-password'));
   const isValid = password !== undefined && password.length > 0 && password.length <= 256 && (await verifyPassword(password, job.passwordHash).catch(() => false));
-  await deps.downloadLockout.settle(job.id, isValid);
+  await deps.downloadLockout.settle(job.id, reservation.id, isValid);
   if (isValid) return;
   await deny(password ? 'wrong password' : 'missing password');
   throw errors.invalidExportPassword();

@@ -3,6 +3,7 @@ import { errors } from '@export-service/errors';
 import { isSafeKey } from '@export-service/export-core';
 import type { ApiDeps } from '../../api-deps';
 import { recordAudit } from '../audit-recorder';
+import { checkDownloadPassword } from '../exports/download.handler';
 import { prepareStoredFile, sendStoredFile } from '../exports/send-stored-file';
 
 /**
@@ -22,6 +23,9 @@ export function signedFileRouter(deps: ApiDeps): Router {
     const file = await deps.jobs.findServedFile(key);
     const job = file ? await deps.jobs.findById(file.jobId) : null;
     if (!file || !job) throw errors.signedLinkGone();
+    const actor = { workspaceId: job.workspaceId, userId: null, apiKeyHint: null };
+    // A link stands in for the API key, not for the export's password: protected exports still ask for it.
+    await checkDownloadPassword(deps, req, res, job, actor);
     const prepared = await prepareStoredFile(deps, req, file);
     await recordAudit(
       deps,
@@ -34,7 +38,7 @@ export function signedFileRouter(deps: ApiDeps): Router {
         outcome: 'success',
         details: { filename: file.filename, via: 'signed link' },
       },
-      { workspaceId: job.workspaceId, userId: null, apiKeyHint: null },
+      actor,
     );
     await sendStoredFile(deps, req, res, file, prepared);
   });

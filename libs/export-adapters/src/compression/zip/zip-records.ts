@@ -16,8 +16,6 @@ export interface EntryRecord {
   /** Method actually applied to the data (inside AES). */
   innerMethod: number;
   isEncrypted: boolean;
-  /** Zip64 declared in the local header: the data descriptor then always carries 64-bit sizes. */
-  isZip64Local: boolean;
   crc32: number;
   compressedSize: number;
   uncompressedSize: number;
@@ -56,33 +54,16 @@ function aesExtra(innerMethod: number): Buffer {
   return extra;
 }
 
-/** The local header's Zip64 extra of an entry whose sizes are not known yet (they follow in the descriptor). */
-function zip64LocalExtra(): Buffer {
-  const extra = Buffer.alloc(20);
-  extra.writeUInt16LE(0x0001, 0);
-  extra.writeUInt16LE(16, 2);
-  return extra;
-}
-
-/**
- * Local file header; sizes and CRC follow in the data descriptor. With `isZip64Local`, a Zip64 extra
- * says up front that the descriptor holds 64-bit sizes: a reader that streams the archive (Java's
- * ZipInputStream, Info-ZIP's funzip, Python's stream readers) cannot look at the central directory
- * first, and an entry past 4 GiB of unknown size is unreadable to it otherwise.
- */
+/** Local file header; sizes and CRC follow in the data descriptor. */
 export function localFileHeader(entry: Omit<EntryRecord, 'crc32' | 'compressedSize' | 'uncompressedSize' | 'localHeaderOffset'>): Buffer {
-  const extra = Buffer.concat([entry.isZip64Local ? zip64LocalExtra() : Buffer.alloc(0), entry.isEncrypted ? aesExtra(entry.innerMethod) : Buffer.alloc(0)]);
+  const extra = entry.isEncrypted ? aesExtra(entry.innerMethod) : Buffer.alloc(0);
   const header = Buffer.alloc(30);
   header.writeUInt32LE(0x04034b50, 0);
-  header.writeUInt16LE(versionNeeded(entry, entry.isZip64Local), 4);
+  header.writeUInt16LE(versionNeeded(entry, false), 4);
   header.writeUInt16LE(flags(entry.isEncrypted), 6);
   header.writeUInt16LE(entry.method, 8);
   header.writeUInt16LE(entry.dosTime, 10);
   header.writeUInt16LE(entry.dosDate, 12);
-  if (entry.isZip64Local) {
-    header.writeUInt32LE(MAX32, 18);
-    header.writeUInt32LE(MAX32, 22);
-  }
   header.writeUInt16LE(entry.name.length, 26);
   header.writeUInt16LE(extra.length, 28);
   return Buffer.concat([header, entry.name, extra]);
@@ -90,7 +71,7 @@ export function localFileHeader(entry: Omit<EntryRecord, 'crc32' | 'compressedSi
 
 /** Data descriptor; 64-bit sizes once either size passes 4 GiB (as the central directory then says Zip64). */
 export function dataDescriptor(entry: EntryRecord): Buffer {
-  const isZip64 = entry.isZip64Local || entry.compressedSize >= MAX32 || entry.uncompressedSize >= MAX32;
+  const isZip64 = entry.compressedSize >= MAX32 || entry.uncompressedSize >= MAX32;
   const descriptor = Buffer.alloc(isZip64 ? 24 : 16);
   descriptor.writeUInt32LE(0x08074b50, 0);
   descriptor.writeUInt32LE(entry.crc32 >>> 0, 4);
@@ -169,7 +150,7 @@ export function endOfCentralDirectory(entries: number, directoryOffset: number, 
 }
 
 /** Most bytes the records around one entry can take, whatever its size (name up to 255 bytes). */
-export const MAX_RECORD_BYTES_PER_ENTRY = 30 + 255 + 20 + 11 + 24 + 46 + 255 + 28 + 11;
+export const MAX_RECORD_BYTES_PER_ENTRY = 30 + 255 + 11 + 24 + 46 + 255 + 28 + 11;
 
 /** Most bytes of the end records. */
 export const MAX_END_BYTES = 56 + 20 + 22;

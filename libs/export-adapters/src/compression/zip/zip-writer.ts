@@ -13,8 +13,6 @@ export interface ZipEntryOptions {
   /** Encrypts the entry with WinZip AES-256 when set. */
   password?: string;
   modifiedAt?: Date;
-  /** Declare Zip64 in the local header (see localFileHeader): export archives, whose size is unbounded. */
-  isZip64?: boolean;
 }
 
 /**
@@ -41,7 +39,6 @@ export class ZipWriter {
       method: isEncrypted ? METHOD.winzipAes : innerMethod,
       innerMethod,
       isEncrypted,
-      isZip64Local: options.isZip64 ?? false,
       crc32: 0,
       compressedSize: 0,
       uncompressedSize: 0,
