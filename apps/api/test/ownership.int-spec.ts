@@ -81,13 +81,13 @@ describe('signed links to stored files', () => {
     const file = await storedFile(alicesJob);
     const url = new URL(await harness.deps.store.signedUrl(file.storage_key, 300));
     expect(url.origin).toBe(harness.env.config.http.publicBaseUrl);
-    const whole = await getBinary(`${url.pathname}${url.search}`);
+    const whole = await download(harness.app, null, `${url.pathname}${url.search}`);
     expect(whole.status).toBe(200);
     expect(whole.headers['x-checksum']).toBe(`sha256:${file.sha256}`);
-    expect((whole.body as Buffer).length).toBe(Number(file.bytes));
-    const part = await getBinary(`${url.pathname}${url.search}`, { Range: 'bytes=0-9' });
+    expect(whole.body.length).toBe(Number(file.bytes));
+    const part = await download(harness.app, null, `${url.pathname}${url.search}`, { Range: 'bytes=0-9' });
     expect(part.status).toBe(206);
-    expect((part.body as Buffer).equals((whole.body as Buffer).subarray(0, 10))).toBe(true);
+    expect(part.body.equals(whole.body.subarray(0, 10))).toBe(true);
     const audit = await harness.deps.audit.list(WORKSPACE, { limit: 20 });
     expect(audit.some((row) => row.action === 'export.download' && (row.details as { via?: string }).via === 'signed link')).toBe(true);
   });
@@ -120,10 +120,10 @@ describe('signed links to stored files', () => {
     expect((await harness.waitForStatus(created.body.job_id as string, keys.admin)).status).toBe('completed');
     const file = await storedFile(created.body.job_id as string);
     const url = new URL(await harness.deps.store.signedUrl(file.storage_key, 300));
-    expect((await getBinary(`${url.pathname}${url.search}`)).status).toBe(401);
-    const opened = await getBinary(`${url.pathname}${url.search}`, { 'X-Export-Password': 'Signed-Link-Password-7' });
+    expect((await download(harness.app, null, `${url.pathname}${url.search}`)).status).toBe(401);
+    const opened = await download(harness.app, null, `${url.pathname}${url.search}`, { 'X-Export-Password': 'Signed-Link-Password-7' });
     expect(opened.status).toBe(200);
-    expect((opened.body as Buffer).length).toBe(Number(file.bytes));
+    expect(opened.body.length).toBe(Number(file.bytes));
   });
 
   it('refuse a validly signed key that no completed export lists', async () => {
@@ -133,16 +133,3 @@ describe('signed links to stored files', () => {
     expect(answer.body.error.code).toBe('gone');
   });
 });
-
-/** GETs a path with no API key and returns the raw bytes. */
-function getBinary(path: string, headers: Record<string, string> = {}) {
-  return request(harness.app)
-    .get(path)
-    .set(headers)
-    .buffer(true)
-    .parse((res, callback) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => callback(null, Buffer.concat(chunks)));
-    });
-}

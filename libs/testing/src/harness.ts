@@ -130,12 +130,11 @@ async function waitForHealthy(baseUrl: string, service: ServiceProcess, timeoutM
   }
 }
 
-/** Downloads one file of a completed export as bytes. */
-export async function download(app: Express | string, key: string, url: string, headers: Record<string, string> = {}) {
+/** Downloads one file as bytes, with an API key (or, for a signed link, `null`: none). */
+export async function download(app: Express | string, key: string | null, url: string, headers: Record<string, string> = {}) {
   const response = await request(app)
     .get(url)
-    .set('Authorization', `Bearer ${key}`)
-    .set(headers)
+    .set(key === null ? headers : { Authorization: `Bearer ${key}`, ...headers })
     .buffer(true)
     .parse((res, callback) => {
       const chunks: Buffer[] = [];
