@@ -3,7 +3,7 @@ import type { Config } from 'jest';
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  moduleNameMapper: { '^@export-service/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: { '^@export-service/testing/(.*)$': '<rootDir>/libs/testing/src/$1', '^@export-service/(.*)$': '<rootDir>/libs/$1/src' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 } satisfies Partial<Config>;
 

@@ -91,6 +91,8 @@ describe('the requests the cases are derived from are valid', () => {
         encryption: { enabled: true, method: 'AES256', password_protected: true, password: 'Correct-Horse-9-Battery' },
       }),
     ],
+    ['a relative date range (previous month)', withFilters({ date_range: { relative: 'previous_month' } })],
+    ['the last 7 days', withFilters({ date_range: { relative: 'last_n_days', days: 7 } })],
   ])('%s answers 202', async (_title, body) => {
     const response = await post(body);
     expect(response.status).toBe(202);
@@ -154,6 +156,12 @@ describe('POST /api/v1/export/create refuses a malformed body and names the fiel
     ['aggregation unknown', withBase({ data_sources: [{ type: 'agent_performance', aggregation: 'hourly' }] }), invalid('data_sources[0].aggregation')],
     // date ranges
     ['date_range start 2024-02-30', withRange('2024-02-30', '2024-03-31'), invalid('data_sources[0].filters.date_range.start')],
+    ['date_range start 2024-02-30T00:00:00Z', withRange('2024-02-30T00:00:00Z', '2024-03-31'), invalid('data_sources[0].filters.date_range.start')],
+    ['date_range relative unknown', withFilters({ date_range: { relative: 'last_quarter' } }), invalid('data_sources[0].filters.date_range.relative')],
+    ['date_range relative with start', withFilters({ date_range: { relative: 'previous_day', start: '2024-01-01' } }), invalid('data_sources[0].filters.date_range.relative')],
+    ['date_range last_n_days without days', withFilters({ date_range: { relative: 'last_n_days' } }), invalid('data_sources[0].filters.date_range.days')],
+    ['date_range last_n_days 0', withFilters({ date_range: { relative: 'last_n_days', days: 0 } }), invalid('data_sources[0].filters.date_range.days')],
+    ['date_range without end', withFilters({ date_range: { start: '2024-01-01' } }), invalid('data_sources[0].filters.date_range.end')],
     ['date_range end 2023-02-29', withRange('2023-01-01', '2023-02-29'), invalid('data_sources[0].filters.date_range.end')],
     ['date_range end before start', withRange('2024-03-31', '2024-01-01'), invalid('data_sources[0].filters.date_range.end')],
     ['date_range end equal to an instant start', withRange('2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'), invalid('data_sources[0].filters.date_range.end')],

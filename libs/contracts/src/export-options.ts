@@ -10,6 +10,10 @@ export type Compression = (typeof COMPRESSIONS)[number];
 export const SPLIT_BY = ['month', 'week', 'size'] as const;
 export type SplitBy = (typeof SPLIT_BY)[number];
 
+/** Date ranges named relative to when an export runs (resolved then). Values persist in templates and schedules. */
+export const RELATIVE_PERIODS = ['previous_day', 'previous_week', 'previous_month', 'last_n_days', 'month_to_date'] as const;
+export type RelativePeriod = (typeof RELATIVE_PERIODS)[number];
+
 /** Codec used inside Parquet files. */
 export const PARQUET_COMPRESSIONS = ['snappy', 'gzip', 'zstd', 'none'] as const;
 export type ParquetCompression = (typeof PARQUET_COMPRESSIONS)[number];

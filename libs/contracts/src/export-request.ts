@@ -1,10 +1,13 @@
 import type { DataSourceType } from './data-sources';
-import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, SplitBy } from './export-options';
+import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, RelativePeriod, SplitBy } from './export-options';
 
-/** A time window as clients write it: dates (`2024-01-01`) or ISO-8601 instants. */
+/** A time window as clients write it: dates (`2024-01-01`) or ISO-8601 instants, or a period relative to the run. */
 export interface DateRangeRequest {
-  start: string;
-  end: string;
+  start?: string;
+  end?: string;
+  relative?: RelativePeriod;
+  /** With `relative: last_n_days`. */
+  days?: number;
 }
 
 /** One data source of a request, before it is checked against the catalog. */

@@ -1,6 +1,8 @@
 import { artifactKey } from '@export-service/export-core';
 import { LinkSigner } from '@export-service/security';
-import { describeArtifactStoreContract, makeTempDir } from '@export-service/testing';
+import { makeTempDir } from '@export-service/testing';
+// Not in the package index: it needs Jest's globals, which a benchmark importing the package lacks.
+import { describeArtifactStoreContract } from '@export-service/testing/artifact-store.contract';
 import { LocalArtifactStore } from '../src/storage/local.store';
 
 const dirs: Array<{ cleanup(): Promise<void> }> = [];

@@ -67,6 +67,27 @@ describe('resolveExportRequest', () => {
   });
 });
 
+describe('relative date ranges', () => {
+  const withRange = (date_range: Record<string, unknown>) => ({ data_sources: [{ type: 'user_activity', filters: { date_range } }] });
+
+  it('are read at the moment of resolution, in whole UTC days', () => {
+    const { spec } = resolve(withRange({ relative: 'previous_month' }));
+    expect(spec.sources[0]!.filters.date_range).toEqual({ from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
+    const week = resolve(withRange({ relative: 'last_n_days', days: 7 })).spec.sources[0]!.filters.date_range;
+    expect(week).toEqual({ from: '2026-11-23T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z' });
+    expect(resolve(withRange({ relative: 'month_to_date' })).spec.sources[0]!.filters.date_range).toEqual({ from: '2026-11-01T00:00:00.000Z', to: NOW.toISOString() });
+  });
+
+  it('name the field when mixed with start and end, or when days are missing or out of place', () => {
+    expect(problems(withRange({ relative: 'previous_day', start: '2024-01-01', end: '2024-01-02' }))).toEqual([
+      'data_sources[0].filters.date_range.relative: cannot be combined with start and end; give one or the other',
+    ]);
+    expect(problems(withRange({ relative: 'last_n_days' }))).toEqual(['data_sources[0].filters.date_range.days: is required with relative "last_n_days"']);
+    expect(problems(withRange({ relative: 'previous_week', days: 3 }))).toEqual(['data_sources[0].filters.date_range.days: is only used with relative "last_n_days"']);
+    expect(problems(withRange({ start: '2024-01-01' }))).toEqual(['data_sources[0].filters.date_range.end: is required (or give relative instead of start and end)']);
+  });
+});
+
 describe('date ranges', () => {
   it('include the whole last day of a date-only end, in UTC', () => {
     expect(toInstantRange('2024-01-01', '2024-03-31')).toEqual({ range: { from: '2024-01-01T00:00:00.000Z', to: '2024-04-01T00:00:00.000Z' } });

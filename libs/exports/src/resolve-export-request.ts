@@ -9,6 +9,7 @@ import {
   type EncryptionSpec,
   type ExportRequest,
   type ExportSpec,
+  type InstantRange,
   type SourceFilters,
   type SourceSpec,
   type SplitSpec,
@@ -16,8 +17,15 @@ import {
 import { errors, type ErrorDetail } from '@export-service/errors';
 import { compressors } from '@export-service/export-adapters';
 import { encryptionContainerFor } from '@export-service/export-core';
+import { resolveRelativePeriod } from '@export-service/periods';
 import { generatePassword, passwordWeakness } from '@export-service/security';
 import { toInstantRange } from './date-range';
+
+/** What a request is resolved against: the caller's workspace and the moment of resolution. */
+interface ResolutionContext {
+  workspaceId: string;
+  now: Date;
+}
 
 /** A create request checked against the catalog and turned into what the worker runs. */
 export interface ResolvedExport {
@@ -29,12 +37,12 @@ export interface ResolvedExport {
 
 /**
  * Checks the parts of a request that depend on the catalog and on each other, and turns it into the
- * spec a worker runs; throws 422 listing every problem. The third argument is the moment of
- * resolution, against which relative periods (schedules) are read.
+ * spec a worker runs; throws 422 listing every problem. `now` is the moment of resolution: relative
+ * date ranges (`previous_month`, `last_n_days`...) are read against it.
  */
-export function resolveExportRequest(dto: ExportRequest, workspaceId: string, _now: Date): ResolvedExport {
+export function resolveExportRequest(dto: ExportRequest, workspaceId: string, now: Date): ResolvedExport {
   const problems: ErrorDetail[] = [];
-  const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, workspaceId, problems));
+  const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, { workspaceId, now }, problems));
   const split = resolveSplit(dto, problems);
   const delivery = dto.delivery?.method ?? 'download';
   const encryption = resolveEncryption(dto, problems);
@@ -62,7 +70,7 @@ export function resolveExportRequest(dto: ExportRequest, workspaceId: string, _n
   };
 }
 
-function resolveSource(dto: DataSourceRequest, path: string, workspaceId: string, problems: ErrorDetail[]): SourceSpec | null {
+function resolveSource(dto: DataSourceRequest, path: string, at: ResolutionContext, problems: ErrorDetail[]): SourceSpec | null {
   const def: DataSourceDef = CATALOG[dto.type];
   const aggregation = dto.aggregation ?? null;
   if (aggregation !== null && !def.aggregations[aggregation]) {
@@ -80,10 +88,10 @@ function resolveSource(dto: DataSourceRequest, path: string, workspaceId: string
       });
     else if (fields.indexOf(field) !== index) problems.push({ field: `${path}.fields[${index}]`, problem: `"${field}" is listed twice` });
   });
-  return { type: def.type, fields, aggregation, filters: resolveFilters(def, dto.filters, `${path}.filters`, workspaceId, problems) };
+  return { type: def.type, fields, aggregation, filters: resolveFilters(def, dto.filters, `${path}.filters`, at, problems) };
 }
 
-function resolveFilters(def: DataSourceDef, dto: DataSourceRequest['filters'], path: string, workspaceId: string, problems: ErrorDetail[]): SourceFilters {
+function resolveFilters(def: DataSourceDef, dto: DataSourceRequest['filters'], path: string, at: ResolutionContext, problems: ErrorDetail[]): SourceFilters {
   const filters: SourceFilters = {};
   for (const [name, value] of Object.entries(dto ?? {})) {
     if (value === undefined) continue;
@@ -92,24 +100,19 @@ function resolveFilters(def: DataSourceDef, dto: DataSourceRequest['filters'], p
       problems.push({ field: `${path}.${name}`, problem: `is not a filter of ${def.type}; filters: ${def.filters.map((f) => f.name).join(', ')}` });
       continue;
     }
-    const resolved = resolveFilterValue(filter, value, `${path}.${name}`, workspaceId, problems);
+    const resolved = resolveFilterValue(filter, value, `${path}.${name}`, at, problems);
     if (resolved !== undefined) filters[name] = resolved;
   }
   return filters;
 }
 
-function resolveFilterValue(filter: FilterDef, value: unknown, field: string, workspaceId: string, problems: ErrorDetail[]): SourceFilters[string] | undefined {
+function resolveFilterValue(filter: FilterDef, value: unknown, field: string, at: ResolutionContext, problems: ErrorDetail[]): SourceFilters[string] | undefined {
   switch (filter.kind) {
     case 'workspace':
-      if (value !== workspaceId) problems.push({ field, problem: 'must be your own workspace (the one your API key belongs to)' });
+      if (value !== at.workspaceId) problems.push({ field, problem: 'must be your own workspace (the one your API key belongs to)' });
       return undefined;
-    case 'date_range': {
-      const { start, end } = value as DateRangeRequest;
-      const result = toInstantRange(start, end);
-      if ('range' in result) return result.range;
-      problems.push({ field: `${field}.${result.field}`, problem: result.problem });
-      return undefined;
-    }
+    case 'date_range':
+      return resolveDateRange(value as DateRangeRequest, field, at.now, problems);
     case 'boolean':
       return value as boolean;
     case 'values': {
@@ -125,6 +128,30 @@ function resolveFilterValue(filter: FilterDef, value: unknown, field: string, wo
       return [...new Set(items)];
     }
   }
+}
+
+/** A fixed range as given, or a relative one read at `now` (UTC midnights until schedules bring their own zone). */
+function resolveDateRange(range: DateRangeRequest, field: string, now: Date, problems: ErrorDetail[]): InstantRange | undefined {
+  if (range.relative !== undefined) {
+    if (range.start !== undefined || range.end !== undefined)
+      problems.push({ field: `${field}.relative`, problem: 'cannot be combined with start and end; give one or the other' });
+    else if (range.relative === 'last_n_days' && range.days === undefined) problems.push({ field: `${field}.days`, problem: 'is required with relative "last_n_days"' });
+    else if (range.relative !== 'last_n_days' && range.days !== undefined) problems.push({ field: `${field}.days`, problem: 'is only used with relative "last_n_days"' });
+    else {
+      const span = resolveRelativePeriod(range.relative, now, 'UTC', range.days ?? 1);
+      if (span.to > span.from) return { from: span.from.toISOString(), to: span.to.toISOString() };
+      problems.push({ field: `${field}.relative`, problem: 'covers no time yet (month_to_date at the first instant of a month)' });
+    }
+    return undefined;
+  }
+  if (range.start === undefined || range.end === undefined) {
+    problems.push({ field: `${field}.${range.start === undefined ? 'start' : 'end'}`, problem: 'is required (or give relative instead of start and end)' });
+    return undefined;
+  }
+  const result = toInstantRange(range.start, range.end);
+  if ('range' in result) return result.range;
+  problems.push({ field: `${field}.${result.field}`, problem: result.problem });
+  return undefined;
 }
 
 function resolveSplit(dto: ExportRequest, problems: ErrorDetail[]): SplitSpec {

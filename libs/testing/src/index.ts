@@ -7,6 +7,5 @@ export * from './xlsx-inspect';
 export * from './memory-artifact-store';
 export * from './service-process';
 export * from './harness';
-export * from './artifact-store.contract';
 export * from './fault-tools';
 export * from './fault-scenarios';

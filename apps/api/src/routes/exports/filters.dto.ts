@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { RELATIVE_PERIODS, type DateRangeRequest, type RelativePeriod } from '@export-service/contracts';
+import { MAX_RELATIVE_DAYS } from '@export-service/periods';
 import { CATALOG, type FilterDef } from '@export-service/analytics';
 import { IsOmittable } from '../dto-rules';
 
@@ -7,11 +9,15 @@ import { IsOmittable } from '../dto-rules';
 const ITEM = { each: true, message: '$property must hold strings' } as const;
 
 /** A time window. Dates are UTC days; a date-only `end` includes that whole day. */
-export class DateRangeDto {
+export class DateRangeDto implements DateRangeRequest {
   /** First day (`2024-01-01`) or first instant (`2024-01-01T00:00:00Z`), inclusive. */
-  @IsDefined() @IsString() @MaxLength(40) start!: string;
+  @IsOmittable() @IsString() @MaxLength(40) start?: string;
   /** Last day, inclusive, or an instant, exclusive. */
-  @IsDefined() @IsString() @MaxLength(40) end!: string;
+  @IsOmittable() @IsString() @MaxLength(40) end?: string;
+  /** Instead of start and end: a period read when the export is created (UTC days), e.g. `previous_month`. */
+  @IsOmittable() @IsIn(RELATIVE_PERIODS, { message: `$property must be one of ${RELATIVE_PERIODS.join(', ')}` }) relative?: RelativePeriod;
+  /** With `relative: last_n_days`: how many whole days before today. */
+  @IsOmittable() @IsInt() @Min(1) @Max(MAX_RELATIVE_DAYS) days?: number;
 }
 
 /**

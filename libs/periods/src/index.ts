@@ -1,0 +1,3 @@
+export * from './zoned-time';
+export * from './relative-period';
+export * from './next-run';
