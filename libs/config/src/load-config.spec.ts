@@ -57,6 +57,8 @@ describe('loadConfig', () => {
     expect(withoutUrlPassword('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
     expect(withoutUrlPassword('redis://token-only@cache:6379')).toBe('redis://***@cache:6379');
     expect(withoutUrlPassword('postgres://h/db')).toBe('postgres://h/db');
+    expect(withoutUrlPassword('"postgres://u:secret@h/db"')).toBe('"postgres://u:***@h/db"');
+    expect(withoutUrlPassword('postgres://u:line\nbreak@h')).toBe('postgres://u:***@h');
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:pa#ss@h' })).not.toThrow(/pa#ss/);
   });
 

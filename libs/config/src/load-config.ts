@@ -109,11 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
  * to the last `@` counts, since a password may hold `@`, `#`, `/` or `?` when the URL is malformed).
  */
 export function withoutUrlPassword(value: string): string {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i.exec(value);
+  const match = /([a-z][a-z0-9+.-]*:\/\/)([\s\S]*)@/i.exec(value);
   if (!match) return value;
   const userInfo = match[2] as string;
   const user = userInfo.includes(':') ? `${userInfo.slice(0, userInfo.indexOf(':'))}:***` : '***';
-  return `${match[1]}${user}@${value.slice(match[0].length)}`;
+  return `${value.slice(0, match.index)}${match[1]}${user}@${value.slice(match.index + match[0].length)}`;
 }
 
 function deepFreeze<T>(value: T): T {

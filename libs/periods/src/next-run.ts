@@ -22,11 +22,16 @@ export function parseTimeOfDay(time: string): { hour: number; minute: number } |
  */
 export function nextRunAfter(recurrence: Recurrence, timeZone: string, after: Date): Date {
   if (recurrence.frequency === 'hourly') {
-    // Hours pass in real time; the minute is read on the wall clock (whole-hour zones keep it exact).
+    // Once per wall-clock hour, at its minute: an hour the clock skips fires at the end of the gap
+    // (once), an hour it repeats fires once (its first occurrence).
     const local = toLocal(after, timeZone);
-    let candidate = fromLocal({ ...local, minute: recurrence.minute }, timeZone);
-    while (candidate.getTime() <= after.getTime()) candidate = new Date(candidate.getTime() + 3_600_000);
-    return candidate;
+    const start = { year: local.year, month: local.month, day: local.day };
+    for (let hours = local.hour; hours < local.hour + 72; hours += 1) {
+      const date = addDays(start, Math.floor(hours / 24));
+      const candidate = fromLocal({ ...date, hour: hours % 24, minute: recurrence.minute }, timeZone);
+      if (candidate.getTime() > after.getTime()) return candidate;
+    }
+    throw new Error('no hourly firing found within 72 hours');
   }
   const clock = parseTimeOfDay(recurrence.time);
   if (!clock) throw new RangeError(`time "${recurrence.time}" is not HH:MM`);

@@ -102,15 +102,22 @@ describe('nextRunAfter: once per period, DST included', () => {
     expect(months).toEqual(['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']);
   });
 
-  it('fires hourly at its minute, through a Lord Howe half-hour change', () => {
-    let cursor = at('2024-10-05T14:00:00Z');
-    const fired: string[] = [];
-    for (let run = 0; run < 3; run += 1) {
+  it('fires hourly at its minute on the wall clock, once per local hour, through a Lord Howe half-hour change', () => {
+    let cursor = at('2024-10-05T13:30:00Z'); // 00:00 local
+    const fired: Array<{ hour: number; minute: number }> = [];
+    for (let run = 0; run < 6; run += 1) {
       cursor = nextRunAfter({ frequency: 'hourly', minute: 45 }, 'Australia/Lord_Howe', cursor);
-      fired.push(iso(cursor));
+      const local = toLocal(cursor, 'Australia/Lord_Howe');
+      fired.push({ hour: local.hour, minute: local.minute });
     }
-    expect(new Set(fired).size).toBe(3);
-    for (let index = 1; index < fired.length; index += 1) expect(Date.parse(fired[index] as string) - Date.parse(fired[index - 1] as string)).toBe(3_600_000);
+    // 02:00 +10:30 becomes 02:30 +11:00: every local hour still fires once, at :45.
+    expect(fired).toEqual([0, 1, 2, 3, 4, 5].map((hour) => ({ hour, minute: 45 })));
+  });
+
+  it('finds the end of a gap that is not a whole number of minutes (Monrovia, 1972)', () => {
+    // Liberia moved from -0:44:30 to UTC on 1972-01-07: 00:00 to 00:44:30 never happened.
+    const end = fromLocal({ year: 1972, month: 1, day: 7, hour: 0, minute: 20 }, 'Africa/Monrovia');
+    expect(iso(end)).toBe('1972-01-07T00:44:30.000Z');
   });
 
   it('refuses a time that is not a time of day', () => {

@@ -81,8 +81,9 @@ export function fromLocal(local: LocalDateTime, timeZone: string): Date {
   let low = asUtc - Math.max(offsetAt(asUtc - 86_400_000, timeZone), offsetAt(asUtc + 86_400_000, timeZone));
   let high = asUtc - Math.min(offsetAt(asUtc - 86_400_000, timeZone), offsetAt(asUtc + 86_400_000, timeZone));
   const before = offsetAt(low - 1, timeZone);
-  while (high - low > 60_000) {
-    const middle = low + Math.floor((high - low) / 120_000) * 60_000;
+  // Bisect to the millisecond: transitions usually fall on whole minutes, but old local-mean-time ones do not.
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
     if (offsetAt(middle, timeZone) === before) low = middle;
     else high = middle;
   }

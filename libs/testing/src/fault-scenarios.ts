@@ -86,7 +86,8 @@ export async function runMaintenance<N extends typeof JobName.sweepPartialArtifa
   const queues = openQueues(redis, harness.env.config.redis.queuePrefix, { attempts: 1, backoffMs: 0 });
   try {
     const job = await addJob(queues, name, payload);
-    const deadline = Date.now() + 30_000;
+    // A worker started just before may still be booting (migrations, Redis) on a busy machine.
+    const deadline = Date.now() + 60_000;
     while (!(await job.isCompleted())) {
       if (Date.now() > deadline) throw new Error(`${name} did not run`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -59,6 +59,17 @@ describe('dispatch', () => {
     expect(last.heard[0]?.isFinal).toBe(true);
   });
 
+  it('sends a stopped attempt back to the queue without spending an attempt, even the last one', async () => {
+    const { context, heard } = contextThrowing(new Error('Connection terminated'));
+    const moved: number[] = [];
+    const job = Object.assign(jobOf(JobName.runExport, 2, 3), { moveToDelayed: async (until: number) => void moved.push(until) }) as unknown as Job;
+    const stop = new AbortController();
+    stop.abort(new Error('lost the job lock'));
+    await expect(dispatch(context, job, 'token', stop.signal)).rejects.toBeInstanceOf(DelayedError);
+    expect(moved).toHaveLength(1);
+    expect(heard).toEqual([{ failure: expect.objectContaining({ code: 'attempt_aborted', isPermanent: false }), isFinal: false }]);
+  });
+
   it('never shows an unknown error text to the client', async () => {
     const { context, heard } = contextThrowing(new Error('relation "secret_table" at /work/x.ts:3'));
     await expect(dispatch(context, jobOf(JobName.runExport, 0, 1), 'token', new AbortController().signal)).rejects.toThrow('internal_error');

@@ -4,6 +4,9 @@ import { classifyFailure, FailureCode, jobFailure, type FailureClassifier } from
 import type { Logger } from '@export-service/logger';
 import type { HandlerRegistry, JobHandler } from './job-handler';
 
+/** How soon a stopped attempt's job may run again (on any worker). */
+const ABORTED_RETRY_MS = 1_000;
+
 /** BullMQ's own control signals: a job moved to delayed, waiting for children or rate limited. They are not failures. */
 const CONTROL_ERRORS = [DelayedError, WaitingChildrenError, WaitingError, RateLimitError] as const;
 const CONTROL_NAMES: ReadonlySet<string> = new Set(CONTROL_ERRORS.map((type) => type.name));
@@ -49,6 +52,12 @@ export async function dispatch(context: DispatchContext, job: Job, token: string
     const isFinal = !isAborted && (isPermanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
     context.logger.error('job attempt failed', { job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, isFinal, code: failure.code, error: thrown });
     await handler.onFailure?.(job.data, failure, isFinal, { job, token, signal }).catch((error: unknown) => context.logger.error('failure handler failed', { error }));
+    if (isAborted) {
+      // Back to the queue without spending an attempt (a shutdown or lost lock is not the export's
+      // fault). With a lost lock the token is stale and this fails: the job is another worker's then.
+      await job.moveToDelayed(Date.now() + ABORTED_RETRY_MS, token).catch(() => undefined);
+      throw new DelayedError();
+    }
     const reason = `${failure.code}: ${failure.message}`;
     throw isPermanent ? new UnrecoverableError(reason) : new Error(reason, { cause: thrown });
   }

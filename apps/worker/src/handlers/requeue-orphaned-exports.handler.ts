@@ -32,6 +32,25 @@ export async function failGivenUpExport(exportJobId: string, failedReason: strin
  * id; an attempt that might still be running somewhere is fenced off by it.
  */
 export function createRequeueOrphanedExportsHandler(jobs: ExportJobRepository, queues: Queues, store: ArtifactStore, logger: Logger): JobHandler<'requeue-orphaned-exports'> {
+  /** Reconciles one export; the row is read again after the queue, so a run that just finished is left alone. */
+  async function reconcile(id: string, cutoff: Date): Promise<'failed' | 'requeued' | 'left'> {
+    const queued = await Job.fromId(queues[QueueName.exports], id);
+    const state = queued ? await queued.getState() : 'missing';
+    if (state !== 'failed' && state !== 'completed' && state !== 'missing' && state !== 'unknown') return 'left';
+    const row = await jobs.findById(id);
+    if (!row || (row.status !== 'queued' && row.status !== 'processing') || row.updatedAt >= cutoff) return 'left';
+    if (state === 'failed') {
+      await failGivenUpExport(id, queued?.failedReason, jobs, store, logger);
+      return 'failed';
+    }
+    // Missing, completed while the row is not, or a job hash that sits in no list: add() would be a
+    // no-op while the old entry exists, so it goes first.
+    await queued?.remove();
+    await enqueueExport(queues, id);
+    logger.warn('export had lost its queue entry; queued it again', { exportJobId: id, queueState: state });
+    return 'requeued';
+  }
+
   return {
     async perform({ olderThanSeconds }) {
       const cutoff = new Date(Date.now() - olderThanSeconds * 1000);
@@ -39,16 +58,13 @@ export function createRequeueOrphanedExportsHandler(jobs: ExportJobRepository, q
       for (let page = await jobs.unfinishedSince(cutoff); page.length > 0; page = await jobs.unfinishedSince(cutoff, { afterId: page.at(-1) })) {
         for (const id of page) {
           counts.checked += 1;
-          const queued = await Job.fromId(queues[QueueName.exports], id);
-          const state = queued ? await queued.getState() : 'missing';
-          if (state === 'failed') {
-            await failGivenUpExport(id, queued?.failedReason, jobs, store, logger);
-            counts.failed += 1;
-          } else if (state === 'missing' || state === 'completed') {
-            await queued?.remove();
-            await enqueueExport(queues, id);
-            counts.requeued += 1;
-            logger.warn('export had lost its queue entry; queued it again', { exportJobId: id, queueState: state });
+          try {
+            const outcome = await reconcile(id, cutoff);
+            if (outcome === 'failed') counts.failed += 1;
+            if (outcome === 'requeued') counts.requeued += 1;
+          } catch (error) {
+            // One export's trouble (a job locked by a worker that just took it) must not stop the rest.
+            logger.warn('could not reconcile an export with its queue entry; next round', { exportJobId: id, error });
           }
         }
       }
