@@ -2,7 +2,6 @@ import type { Job, Worker } from 'bullmq';
 import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
 import { ExportJobRepository, openMetadataStore } from '@export-service/db';
-import type { FailureClassifier } from '@export-service/errors';
 import { compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
 import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
 import { PgRowSource } from '@export-service/analytics';
@@ -58,11 +57,8 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
   };
   assertRegistryComplete(registry);
-  // Adapters wrap their own errors at their boundary (the row source, the store, the Parquet stager),
-  // so only they name a failure; an error that reaches dispatch unwrapped is of unknown origin and
-  // stays an internal error rather than being blamed on the wrong system.
-  const classifiers: FailureClassifier[] = [];
-  const context: DispatchContext = { registry, classifiers, logger };
+  // Adapters name their own failures at their boundary (row source, store, Parquet stager); dispatch only reads them.
+  const context: DispatchContext = { registry, logger };
 
   const abort = new AbortController();
   const settings = {

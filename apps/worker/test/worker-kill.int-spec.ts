@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { seedAnalytics } from '@export-service/analytics';
 import { JobName } from '@export-service/contracts';
-import { addJob, closeQueues, createRedisConnection, openQueues } from '@export-service/queue';
-import { decompress, download, makeTempDir, parseCsv, spawnService, startHarness, type Harness, type ServiceProcess } from '@export-service/testing';
+import { decompress, download, makeTempDir, parseCsv, runMaintenance, spawnService, startHarness, type Harness, type ServiceProcess } from '@export-service/testing';
 
 const WORKSPACE = 'ws_kill';
 const ROWS = 400_000;
@@ -31,23 +30,6 @@ afterAll(async () => {
 /** The attempt directories of a job in local storage. */
 async function runDirs(jobId: string): Promise<string[]> {
   return (await readdir(join(harness.env.config.storage.dir, WORKSPACE, jobId)).catch(() => [])).sort();
-}
-
-/** Queues the row-driven sweep of abandoned attempts (every attempt counts as old) and waits for it. */
-async function sweepAbandonedAttempts(): Promise<void> {
-  const redis = createRedisConnection(harness.env.config.redis.url, 'client');
-  const queues = openQueues(redis, harness.env.config.redis.queuePrefix, { attempts: 1, backoffMs: 0 });
-  try {
-    const job = await addJob(queues, JobName.sweepPartialArtifacts, { olderThanMinutes: 0 });
-    const deadline = Date.now() + 30_000;
-    while (!(await job.isCompleted())) {
-      if (Date.now() > deadline) throw new Error('the sweep did not run');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } finally {
-    await closeQueues(queues);
-    redis.disconnect();
-  }
 }
 
 it('finishes correctly on another worker after the first one is killed mid-export', async () => {
@@ -98,7 +80,8 @@ it('finishes correctly on another worker after the first one is killed mid-expor
   expect(runs.map((attempt) => attempt.status)).toEqual(['abandoned', 'completed']);
   expect(runs[1]?.id).toBe(run?.run_id);
   expect(await runDirs(jobId)).toEqual(runs.map((attempt) => attempt.id).sort());
-  await sweepAbandonedAttempts();
+  // The row-driven sweep of abandoned attempts (every attempt counts as old here).
+  await runMaintenance(harness, JobName.sweepPartialArtifacts, { olderThanMinutes: 0 });
   expect(await runDirs(jobId)).toEqual([run?.run_id]);
   expect((await download(harness.app, key, done.files[0].download_url as string)).body.length).toBe(done.files[0].bytes);
   second.child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, withoutUrlPassword } from './load-config';
+import { ConfigError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
   it('starts on local defaults with nothing set', () => {
@@ -43,23 +43,19 @@ describe('loadConfig', () => {
     expect(config.secrets.isDevelopmentKey).toBe(false);
   });
 
-  it('never echoes a URL password in an error line', () => {
+  it('never echoes a URL password in an error line (one redaction rule: the logger one)', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2-Secret@db:3306/x' })).toThrow(
-      /DATABASE_URL must use postgres: or postgresql: \(got "mysql:\/\/admin:\*\*\*@db:3306\/x"\)/,
+      /DATABASE_URL must use postgres: or postgresql: \(got "mysql:\/\/admin:\[redacted\]@db:3306\/x"\)/,
     );
-    try {
-      loadConfig({ REDIS_URL: 'http://:redis-pass-123@cache:6379' });
-    } catch (error) {
-      expect((error as Error).message).not.toContain('redis-pass-123');
+    for (const url of ['http://:redis-pass-123@cache:6379', 'postgres://u:pa#ss-123@h', '"postgres://u:p@ss-123@h/db"']) {
+      try {
+        loadConfig({ REDIS_URL: url, DATABASE_URL: url });
+        throw new Error('expected a ConfigError');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).not.toMatch(/pass-123|pa#ss|p@ss/);
+      }
     }
-    expect(withoutUrlPassword('postgres://u:p%40ss@h/db')).toBe('postgres://u:***@h/db');
-    expect(withoutUrlPassword('postgres://u:pa#ss@h/db')).toBe('postgres://u:***@h/db');
-    expect(withoutUrlPassword('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
-    expect(withoutUrlPassword('redis://token-only@cache:6379')).toBe('redis://***@cache:6379');
-    expect(withoutUrlPassword('postgres://h/db')).toBe('postgres://h/db');
-    expect(withoutUrlPassword('"postgres://u:secret@h/db"')).toBe('"postgres://u:***@h/db"');
-    expect(withoutUrlPassword('postgres://u:line\nbreak@h')).toBe('postgres://u:***@h');
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:pa#ss@h' })).not.toThrow(/pa#ss/);
   });
 
   it('reads TRUST_PROXY as a hop count or a list of proxies, and refuses true', () => {

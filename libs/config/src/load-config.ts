@@ -1,4 +1,5 @@
 import type { StorageDriver } from '@export-service/contracts';
+import { redactText } from '@export-service/logger';
 import { DEVELOPMENT_SECRET_KEY, ENV_SCHEMA, type EnvName } from './env-schema';
 import { EnvValueError, type EnvRule, type TrustProxy } from './parsers';
 
@@ -57,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       raw[name] = rule.parse(value);
     } catch (error) {
       if (!(error instanceof EnvValueError)) throw error;
-      problems.push(`${name} ${error.message}${name.includes('KEY') ? '' : ` (got "${withoutUrlPassword(value)}")`}`);
+      problems.push(`${name} ${error.message}${name.includes('KEY') ? '' : ` (got "${redactText(value)}")`}`);
     }
   }
   const r = raw as Raw;
@@ -102,18 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demo: { apiKey: r.DEMO_API_KEY || null, seedRows: r.DEMO_SEED_ROWS },
     mail: { smtpUrl: r.SMTP_URL || null, sendgridApiKey: r.SENDGRID_API_KEY || null },
   });
-}
-
-/**
- * A value as it may be echoed in an error line: a URL's user-info loses its password (everything up
- * to the last `@` counts, since a password may hold `@`, `#`, `/` or `?` when the URL is malformed).
- */
-export function withoutUrlPassword(value: string): string {
-  const match = /([a-z][a-z0-9+.-]*:\/\/)([\s\S]*)@/i.exec(value);
-  if (!match) return value;
-  const userInfo = match[2] as string;
-  const user = userInfo.includes(':') ? `${userInfo.slice(0, userInfo.indexOf(':'))}:***` : '***';
-  return `${value.slice(0, match.index)}${match[1]}${user}@${value.slice(match.index + match[0].length)}`;
 }
 
 function deepFreeze<T>(value: T): T {

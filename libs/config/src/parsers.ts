@@ -92,20 +92,6 @@ export function trustProxy(doc: string): EnvRule<TrustProxy> {
   };
 }
 
-/** true/false, 1/0, yes/no. */
-export function flag(fallback: boolean, doc: string): EnvRule<boolean> {
-  return {
-    fallback,
-    doc,
-    parse(raw) {
-      const value = raw.toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-      if (['0', 'false', 'no', 'off'].includes(value)) return false;
-      throw new EnvValueError('must be true or false');
-    },
-  };
-}
-
 /** A comma-separated list of non-empty items. */
 export function list(doc: string): EnvRule<string[]> {
   return {

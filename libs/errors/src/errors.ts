@@ -3,6 +3,11 @@ import { AppError, ErrorCode, type ErrorDetail } from './app-error';
 /** At most this many problems are listed; the message gives the full count. */
 const MAX_DETAILS = 50;
 
+/** An error that tells the client when to try again (429 or 503 with Retry-After). */
+function comeBackLater(code: ErrorCode, status: number, message: string, retryAfterSeconds: number): AppError {
+  return new AppError(code, status, message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+}
+
 /** Named factories: every deliberate error the service raises is built here. */
 export const errors = {
   validation(details: ErrorDetail[]): AppError {
@@ -49,34 +54,22 @@ export const errors = {
     return new AppError(ErrorCode.invalidPassword, 401, 'This export is password protected: send the right password in X-Export-Password.');
   },
   downloadLocked(retryAfterSeconds: number): AppError {
-    return new AppError(ErrorCode.downloadLocked, 429, `Too many wrong passwords for this export; try again in ${retryAfterSeconds} seconds.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    return comeBackLater(ErrorCode.downloadLocked, 429, `Too many wrong passwords for this export; try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
   },
   tooManyActiveExports(limit: number, retryAfterSeconds: number): AppError {
-    return new AppError(ErrorCode.quotaExceeded, 429, `Your workspace already has ${limit} exports queued or running; try again when one has finished.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    return comeBackLater(ErrorCode.quotaExceeded, 429, `Your workspace already has ${limit} exports queued or running; try again when one has finished.`, retryAfterSeconds);
   },
   dependencyUnavailable(what: string, retryAfterSeconds: number): AppError {
-    return new AppError(ErrorCode.unavailable, 503, `The service cannot reach ${what} right now; try again in ${retryAfterSeconds} seconds.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    return comeBackLater(ErrorCode.unavailable, 503, `The service cannot reach ${what} right now; try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
   },
   analyticsBusy(retryAfterSeconds: number): AppError {
-    return new AppError(ErrorCode.unavailable, 503, `The analytics database is too busy to estimate this export; try again in ${retryAfterSeconds} seconds.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    return comeBackLater(ErrorCode.unavailable, 503, `The analytics database is too busy to estimate this export; try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
   },
   passwordChecksBusy(retryAfterSeconds: number): AppError {
-    return new AppError(ErrorCode.rateLimited, 429, `Other password checks of this export are under way; try again in ${retryAfterSeconds} seconds.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    return comeBackLater(ErrorCode.rateLimited, 429, `Other password checks of this export are under way; try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
   },
   rateLimited(retryAfterSeconds: number): AppError {
-    return new AppError(ErrorCode.rateLimited, 429, `Too many requests; try again in ${retryAfterSeconds} seconds.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    return comeBackLater(ErrorCode.rateLimited, 429, `Too many requests; try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
   },
   rangeNotSatisfiable(size: number): AppError {
     return new AppError(ErrorCode.rangeNotSatisfiable, 416, `The requested range is outside the file (${size} bytes).`, {

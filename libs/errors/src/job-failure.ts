@@ -75,17 +75,23 @@ export function failWith(code: FailureCode, message?: string, cause?: unknown): 
 export type FailureClassifier = (error: Error) => JobFailure | null;
 
 /**
- * The failure behind any thrown value: a JobFailureError says so itself; otherwise each adapter's
- * classifier is asked in turn; anything unknown is an internal (retried) error.
+ * What an adapter throws at its boundary: its own errors wrapped in their failure (the original kept
+ * as `cause` for the worker log); anything else, and failures already named, unchanged.
  */
-export function classifyFailure(thrown: unknown, classifiers: readonly FailureClassifier[] = []): JobFailure {
-  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+export function wrapFailure(thrown: unknown, classify: FailureClassifier): unknown {
+  if (!(thrown instanceof Error) || thrown instanceof JobFailureError) return thrown;
+  const failure = classify(thrown);
+  return failure ? new JobFailureError(failure, { cause: thrown }) : thrown;
+}
+
+/**
+ * The failure behind any thrown value: the JobFailureError an adapter or stage raised (found through
+ * `cause` chains, when a stream stage wrapped it again), or an internal (retried) error. An error no
+ * adapter named is of unknown origin and is never blamed on a particular system.
+ */
+export function classifyFailure(thrown: unknown): JobFailure {
+  for (let current: unknown = thrown, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     if (current instanceof JobFailureError) return current.failure;
-    for (const classify of classifiers) {
-      const failure = classify(current);
-      if (failure) return failure;
-    }
   }
   return jobFailure(FailureCode.internal);
 }

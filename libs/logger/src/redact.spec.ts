@@ -16,6 +16,8 @@ describe('redaction', () => {
     expect(redactText('Authorization: Bearer dxk_abcdefghijklmnop')).not.toContain('abcdefghijklmnop');
     expect(redactText('key dxk_abcdefghijklmnop used')).toBe(`key ${REDACTED} used`);
     expect(redactText('redis://user:s3cret@host:6379')).toBe(`redis://user:${REDACTED}@host:6379`);
+    expect(redactText('redis://:s3cret@host:6379')).toBe(`redis://:${REDACTED}@host:6379`);
+    for (const password of ['p@ss', 'pa#ss', 'p/a?ss']) expect(redactText(`got "postgres://u:${password}@h/db" at start`)).toBe(`got "postgres://u:${REDACTED}@h/db" at start`);
   });
 
   it('never writes a secret through the logger', async () => {

@@ -4,7 +4,8 @@ const SECRET_TEXT_PATTERNS: Array<[RegExp, string]> = [
   [/\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
   [/\bdxk_[A-Za-z0-9_-]{8,}/g, '[redacted]'],
   [/(x-export-password["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1[redacted]'],
-  [/(\/\/[^:/\s@]+:)[^@/\s]+@/g, '$1[redacted]@'],
+  // A URL's password runs to the last `@` before white space: it may itself hold `@`, `#`, `/` or `?`.
+  [/(\/\/[^:/\s@]*:)\S*@/g, '$1[redacted]@'],
 ];
 
 /** Marker written in place of a secret. */

@@ -92,11 +92,6 @@ export class RedisLockout {
     await this.redis.eval(SETTLE_SCRIPT, 3, ...this.keys(target), this.maxFailures, this.lockSeconds, isSuccess ? '1' : '0', reservationId);
   }
 
-  /** Seconds the target stays locked, or 0. */
-  async lockedFor(target: string): Promise<number> {
-    return Math.max(0, await this.redis.ttl(this.keys(target)[1]));
-  }
-
   private keys(target: string): [string, string, string] {
     return [`${this.prefix}:fail:${target}`, `${this.prefix}:lock:${target}`, `${this.prefix}:checking:${target}`];
   }

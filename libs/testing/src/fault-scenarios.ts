@@ -49,19 +49,20 @@ export async function waitFor(
  * Downloads a completed csv.gz export and proves it whole: the bytes hash to the listed checksum,
  * and the file holds every expected row id exactly once.
  */
-export async function expectWholeCsvExport(harness: Harness<unknown>, key: string, done: StatusBody, expectedIds: Set<string>, scratchDir: string): Promise<void> {
-  const problem = await checkWholeCsvExport(harness, key, done, expectedIds, scratchDir);
+export async function expectWholeCsvExport(harness: Harness<unknown>, key: string, done: StatusBody, expectedIds: Set<string>): Promise<void> {
+  const problem = await checkWholeCsvExport(harness, key, done, expectedIds);
   if (problem) throw new Error(problem);
 }
 
 /** What is wrong with a completed csv.gz export (null when its bytes match its checksum and it holds every row once). */
-export async function checkWholeCsvExport(harness: Harness<unknown>, key: string, done: StatusBody, expectedIds: Set<string>, scratchDir: string): Promise<string | null> {
+export async function checkWholeCsvExport(harness: Harness<unknown>, key: string, done: StatusBody, expectedIds: Set<string>): Promise<string | null> {
   const file = done.files[0] as StatusBody;
   const fetched = await download(harness.app, key, file.download_url as string);
   if (fetched.status !== 200) return `download answered ${fetched.status}`;
   const digest = `sha256:${createHash('sha256').update(fetched.body).digest('hex')}`;
   if (digest !== file.checksum || fetched.headers['x-checksum'] !== file.checksum) return `checksum mismatch: file ${digest}, listed ${file.checksum}`;
-  const rows = await parseCsv(await decompress(fetched.body, 'gzip', scratchDir));
+  const scratch = await makeTempDir('whole-export');
+  const rows = await parseCsv(await decompress(fetched.body, 'gzip', scratch.path)).finally(() => scratch.cleanup());
   const ids = rows.map((row) => row.id as string);
   if (ids.length !== expectedIds.size || new Set(ids).size !== ids.length || ids.some((id) => !expectedIds.has(id))) {
     return `expected ${expectedIds.size} distinct rows, got ${ids.length} (${new Set(ids).size} distinct)`;
@@ -168,7 +169,6 @@ export async function runKillStorm(
   }
   const survivor = spawnService('worker', harness.env.env);
   const expected = await exportableIds(harness, workspaceId);
-  const dir = await makeTempDir('kill-storm');
   const outcome: KillStormOutcome = { exports: options.exports, kills: options.kills, completed: 0, failed: 0, damaged: 0, attempts: 0, problems: [] };
   try {
     for (const jobId of ids) {
@@ -179,14 +179,13 @@ export async function runKillStorm(
         continue;
       }
       outcome.completed += 1;
-      const problem = await checkWholeCsvExport(harness, key, done, expected, dir.path);
+      const problem = await checkWholeCsvExport(harness, key, done, expected);
       if (problem) {
         outcome.damaged += 1;
         outcome.problems.push(`${jobId}: ${problem}`);
       }
     }
   } finally {
-    await dir.cleanup();
     await stopService(survivor);
   }
   const [runs] = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM export_runs WHERE job_id = ANY($1)`, [ids])) as Array<{ n: number }>;
@@ -234,13 +233,7 @@ export async function runFrozenWorker(harness: Harness<unknown>, key: string, wo
     const runs = await runsOf(harness, jobId);
     const completedRun = runs.find((run) => run.status === 'completed')?.id;
     const keys = (await harness.dataSource.query(`SELECT storage_key FROM export_files WHERE job_id = $1`, [jobId])) as Array<{ storage_key: string }>;
-    const dir = await makeTempDir('frozen');
-    let problem: string | null = 'the export did not complete';
-    try {
-      if (done.status === 'completed') problem = await checkWholeCsvExport(harness, key, done, await exportableIds(harness, workspaceId), dir.path);
-    } finally {
-      await dir.cleanup();
-    }
+    const problem = done.status === 'completed' ? await checkWholeCsvExport(harness, key, done, await exportableIds(harness, workspaceId)) : 'the export did not complete';
     const noticeDeadline = Date.now() + 15_000;
     while (!THAWED_NOTICE.test(first.output.join('')) && Date.now() < noticeDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
     return {

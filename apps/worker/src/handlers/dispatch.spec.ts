@@ -24,10 +24,8 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
     [JobName.sweepPartialArtifacts]: { perform: async () => undefined },
     [JobName.requeueOrphanedExports]: { perform: async () => undefined },
   };
-  const diskFull = (error: Error) =>
-    (error as { code?: string }).code === 'ENOSPC' ? { code: FailureCode.storageFull, message: 'the export storage is full', isPermanent: false } : null;
   const logger = createLogger({ service: 'test', level: 'error', format: 'json', stream: new PassThrough() });
-  return { context: { registry, classifiers: [diskFull], logger }, heard };
+  return { context: { registry, logger }, heard };
 }
 
 describe('dispatch', () => {
@@ -46,8 +44,8 @@ describe('dispatch', () => {
     expect(heard).toEqual([{ failure: { code: 'row_too_large', message: 'a single row does not fit in max_size_mb', isPermanent: true }, isFinal: true }]);
   });
 
-  it('retries a transient failure, classified by the adapters, and calls the last attempt final', async () => {
-    const disk = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  it('retries a transient failure an adapter named, and calls the last attempt final', async () => {
+    const disk = failWith(FailureCode.storageFull);
     const first = contextThrowing(disk);
     const thrown = await dispatch(first.context, jobOf(JobName.runExport, 0, 3), 'token', new AbortController().signal).catch((error: unknown) => error);
     expect(thrown).not.toBeInstanceOf(UnrecoverableError);

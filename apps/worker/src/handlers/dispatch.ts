@@ -1,6 +1,6 @@
 import { DelayedError, RateLimitError, UnrecoverableError, WaitingChildrenError, WaitingError, type Job } from 'bullmq';
 import { JobName } from '@export-service/contracts';
-import { classifyFailure, FailureCode, jobFailure, type FailureClassifier } from '@export-service/errors';
+import { classifyFailure, FailureCode, jobFailure } from '@export-service/errors';
 import type { Logger } from '@export-service/logger';
 import type { HandlerRegistry, JobHandler } from './job-handler';
 
@@ -27,8 +27,6 @@ export function assertRegistryComplete(registry: HandlerRegistry): void {
 /** What dispatch needs besides the job. */
 export interface DispatchContext {
   registry: HandlerRegistry;
-  /** Each adapter's own error mapping, asked in turn for errors that are not yet classified. */
-  classifiers: readonly FailureClassifier[];
   logger: Logger;
 }
 
@@ -47,7 +45,7 @@ export async function dispatch(context: DispatchContext, job: Job, token: string
     // Once the attempt was told to stop, whatever it threw on the way out is that stop. A stopped
     // attempt is never the last word: BullMQ hands the job to another worker (stall recovery).
     const isAborted = signal.aborted;
-    const failure = isAborted ? jobFailure(FailureCode.attemptAborted) : classifyFailure(thrown, context.classifiers);
+    const failure = isAborted ? jobFailure(FailureCode.attemptAborted) : classifyFailure(thrown);
     const isPermanent = !isAborted && (failure.isPermanent || thrown instanceof UnrecoverableError);
     const isFinal = !isAborted && (isPermanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
     context.logger.error('job attempt failed', { job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, isFinal, code: failure.code, error: thrown });

@@ -1,4 +1,4 @@
-import { FailureCode, jobFailure, JobFailureError, type JobFailure } from '@export-service/errors';
+import { FailureCode, jobFailure, wrapFailure, type JobFailure } from '@export-service/errors';
 
 /**
  * What the analytics database's errors mean for a retry: the one SQLSTATE list. Connection loss,
@@ -35,7 +35,5 @@ export function classifyDatabaseError(error: Error): JobFailure | null {
 
 /** Wraps an error from the pg client in its failure, at the adapter's boundary; others pass unchanged. */
 export function asDatabaseFailure(thrown: unknown): unknown {
-  if (!(thrown instanceof Error) || thrown instanceof JobFailureError) return thrown;
-  const failure = classifyDatabaseError(thrown);
-  return failure ? new JobFailureError(failure, { cause: thrown }) : thrown;
+  return wrapFailure(thrown, classifyDatabaseError);
 }

@@ -27,4 +27,3 @@ export function createArtifactStore(settings: StorageSettings, deps: StorageDeps
 }
 
 export { LocalArtifactStore, type LinkSigning } from './local.store';
-export { classifyStorageError, classifyScratchError } from './storage-failure';

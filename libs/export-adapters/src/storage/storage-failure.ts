@@ -1,4 +1,4 @@
-import { FailureCode, jobFailure, JobFailureError, type JobFailure } from '@export-service/errors';
+import { FailureCode, jobFailure, wrapFailure, type JobFailure } from '@export-service/errors';
 
 /** Operating-system errors of the export store, by what they mean for a retry. */
 const STORAGE_ERRNO: Readonly<Record<string, FailureCode>> = {
@@ -24,9 +24,7 @@ export function classifyStorageError(error: Error): JobFailure | null {
 
 /** Wraps a file-system error of the store in its failure, at the adapter's boundary. */
 export function asStorageFailure(thrown: unknown): unknown {
-  if (!(thrown instanceof Error) || thrown instanceof JobFailureError) return thrown;
-  const failure = classifyStorageError(thrown);
-  return failure ? new JobFailureError(failure, { cause: thrown }) : thrown;
+  return wrapFailure(thrown, classifyStorageError);
 }
 
 /** Errors of the worker's scratch directory (Parquet staging): a full disk there is the worker's, not the store's. */
@@ -38,7 +36,5 @@ export function classifyScratchError(error: Error): JobFailure | null {
 
 /** Wraps an error of the scratch directory in its failure, at the staging adapter's boundary. */
 export function asScratchFailure(thrown: unknown): unknown {
-  if (!(thrown instanceof Error) || thrown instanceof JobFailureError) return thrown;
-  const failure = classifyScratchError(thrown);
-  return failure ? new JobFailureError(failure, { cause: thrown }) : thrown;
+  return wrapFailure(thrown, classifyScratchError);
 }
