@@ -22,6 +22,7 @@ export interface AppConfig {
     downloadLockSeconds: number;
     workspaceMaxRunningExports: number;
     workspaceMaxQueuedExports: number;
+    estimateBudgetMs: number;
   };
   worker: {
     concurrency: number;
@@ -91,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       downloadLockSeconds: r.DOWNLOAD_LOCK_SECONDS,
       workspaceMaxRunningExports: r.WORKSPACE_MAX_RUNNING_EXPORTS,
       workspaceMaxQueuedExports: r.WORKSPACE_MAX_QUEUED_EXPORTS,
+      estimateBudgetMs: r.ESTIMATE_BUDGET_MS,
     },
     worker: {
       concurrency: r.WORKER_CONCURRENCY,

@@ -18,6 +18,8 @@ export interface CreateExportDeps {
   secretKey: Buffer;
   /** Queued plus running exports a workspace may have. */
   maxActiveExports: number;
+  /** Time the estimate may spend counting, all sources together. */
+  estimateBudgetMs: number;
 }
 
 /** On whose behalf the export is created: its workspace scopes every row, its user owns the export. */
@@ -57,7 +59,7 @@ export function newJobId(): string {
  */
 export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest, options: CreateExportOptions = {}): Promise<CreatedExport> {
   const resolved = resolveExportRequest(request, owner.workspaceId, options.now ?? new Date());
-  const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId).catch((error: unknown) => {
+  const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
     // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
     if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
     throw error;

@@ -6,24 +6,29 @@ import {
   exportableIds,
   expectWholeCsvExport,
   runMaintenance,
+  spawnService,
   startHarness,
+  stopService,
   startPrivateRedis,
   waitFor,
   type Harness,
   type PrivateRedis,
+  type ServiceProcess,
 } from '@export-service/testing';
 
 const WORKSPACE = 'ws_redis_restart';
 let redis: PrivateRedis;
 let harness: Harness;
 let key: string;
+/** Workers a test started, stopped whatever happens to the test. */
+const workers: ServiceProcess[] = [];
 
 beforeAll(async () => {
   // A Redis of this test's own, without persistence: a restart loses every queue entry, the worst case.
   redis = await startPrivateRedis();
   harness = await startHarness('redisrestart', {
     api: 'process',
-    worker: 'process',
+    worker: false,
     overrides: { REDIS_URL: redis.url, WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' },
   });
   key = await harness.createKey(WORKSPACE, 'admin');
@@ -31,11 +36,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await Promise.all(workers.map((worker) => stopService(worker)));
   await harness.close();
   await redis.stop();
 });
 
 it('Redis restarted mid-export (its data lost): the export is not left hanging; it completes whole, once', async () => {
+  workers.push(spawnService('worker', harness.env.env));
   const jobId = await createCsvExport(harness, key, 'through a restart');
   await waitFor(harness, key, jobId, (body) => body.status === 'processing' && body.progress.rows_processed > 10_000, 60_000);
   await redis.down();
@@ -63,5 +70,23 @@ it('Redis restarted mid-export (its data lost): the export is not left hanging; 
   );
   expect(done.status).toBe('completed');
   await expectWholeCsvExport(harness, key, done, await exportableIds(harness, WORKSPACE));
-  expect(harness.logLines.some((line) => /lost the lock|had lost its queue entry|export completed/.test(line))).toBe(true);
+  await Promise.all(workers.splice(0).map((worker) => stopService(worker)));
+}, 240_000);
+
+it('an export queued when Redis lost its data waits for nothing: the reconciliation queues it again', async () => {
+  const jobId = await createCsvExport(harness, key, 'queued through a restart');
+  await redis.down();
+  await redis.up();
+  const worker = spawnService('worker', harness.env.env);
+  try {
+    // The queue entry is gone: a worker alone never sees this export.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await waitFor(harness, key, jobId, () => true, 5_000)).status).toBe('queued');
+    await runMaintenance(harness, JobName.requeueOrphanedExports, { olderThanSeconds: 0 });
+    const done = await waitFor(harness, key, jobId, (body) => body.status === 'completed' || body.status === 'failed', 120_000);
+    expect(done.status).toBe('completed');
+    await expectWholeCsvExport(harness, key, done, await exportableIds(harness, WORKSPACE));
+  } finally {
+    await stopService(worker);
+  }
 }, 240_000);

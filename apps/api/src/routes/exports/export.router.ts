@@ -23,6 +23,7 @@ function createHandler(deps: ApiDeps): RequestHandler {
         analyticsPool: deps.analyticsPool,
         secretKey: deps.config.secrets.key,
         maxActiveExports: deps.config.limits.workspaceMaxQueuedExports,
+        estimateBudgetMs: deps.config.limits.estimateBudgetMs,
       },
       principal,
       request,
