@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AppConfig } from '@export-service/config';
 import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportJobRepository } from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
+import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
 import type { ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
 import type { LinkSigner } from '@export-service/security';
@@ -24,4 +25,6 @@ export interface ApiDeps {
   analyticsPool: pg.Pool;
   store: ArtifactStore;
   linkSigner: LinkSigner;
+  /** What creating an export talks to (the one creation path, `createExport`). */
+  exportCreation: CreateExportDeps;
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
 import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { createArtifactStore } from '@export-service/export-adapters';
+import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
 import { closeQueues, createRedisConnection, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
 import { LinkSigner } from '@export-service/security';
@@ -24,12 +25,13 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   analyticsPool.on('error', (error) => logger.warn('analytics pool error', { error }));
   const prefix = `${config.redis.queuePrefix}:api`;
   const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
+  const jobs = new ExportJobRepository(dataSource);
   const deps: ApiDeps = {
     config,
     logger,
     dataSource,
     access: new AccessRepository(dataSource),
-    jobs: new ExportJobRepository(dataSource),
+    jobs,
     audit: new AuditLogRepository(dataSource),
     credentials: new CredentialRepository(dataSource),
     queues,
@@ -40,6 +42,7 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     analyticsPool,
     store: createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) }),
     linkSigner,
+    exportCreation: exportCreationDeps(config, { jobs, queues, analyticsPool }),
   };
   return {
     deps,

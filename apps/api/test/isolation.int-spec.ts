@@ -85,6 +85,7 @@ describe('authentication', () => {
     ['post', '/api/v1/export/create'],
     ['get', '/api/v1/export/status/:job'],
     ['get', '/api/v1/export/download/:job/0'],
+    ['delete', '/api/v1/export/:job'],
     ['get', '/api/v1/audit'],
     ['get', '/api/v1/credentials'],
     ['post', '/api/v1/credentials'],

@@ -24,6 +24,12 @@ export function systemSchedules(): DesiredSchedule[] {
       every: 60 * 1000,
       job: { name: JobName.requeueOrphanedExports, data: { olderThanSeconds: 120 } },
     },
+    {
+      id: 'system:expire-exports',
+      queue: QueueName.maintenance,
+      every: 15 * 60 * 1000,
+      job: { name: JobName.expireExports, data: { limit: 500 } },
+    },
   ];
 }
 

@@ -13,6 +13,7 @@ import type { HandlerRegistry } from './handlers/job-handler';
 import { createRunExportHandler } from './handlers/run-export.handler';
 import { createRequeueOrphanedExportsHandler, failGivenUpExport } from './handlers/requeue-orphaned-exports.handler';
 import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
+import { createExpireExportsHandler } from './handlers/expire-exports.handler';
 import { claimScratchDir } from './scratch-dir';
 
 /** How long stopped attempts get to record themselves after a hard shutdown. */
@@ -55,6 +56,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
+    [JobName.expireExports]: createExpireExportsHandler(jobs, store, logger),
   };
   assertRegistryComplete(registry);
   // Adapters name their own failures at their boundary (row source, store, Parquet stager); dispatch only reads them.

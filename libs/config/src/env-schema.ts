@@ -36,6 +36,7 @@ export const ENV_SCHEMA = {
   DOWNLOAD_LOCK_SECONDS: integer(900, 1, 86_400, 'How long a locked job refuses downloads.'),
   WORKSPACE_MAX_QUEUED_EXPORTS: integer(20, 1, 100_000, 'Queued plus running exports one workspace may have; creates beyond it answer 429 with Retry-After.'),
   ESTIMATE_BUDGET_MS: integer(2_000, 50, 60_000, 'How long a create may spend counting rows for its estimate, all sources together; past it the query planner estimates.'),
+  EXPORT_TTL_DAYS: integer(30, 1, 3_650, "Days an export's files are kept when the export names no ttl_days; then downloads answer 410 and the files are deleted."),
   WORKSPACE_MAX_RUNNING_EXPORTS: integer(2, 1, 1_000, 'Exports of one workspace that run at once; the rest wait queued.'),
   WORKER_CONCURRENCY: integer(2, 1, 64, 'Export jobs one worker process runs at once.'),
   WORKER_LOCK_DURATION_MS: integer(30_000, 1_000, 600_000, 'BullMQ lock; a killed worker loses its job after this.'),

@@ -23,6 +23,7 @@ export interface AppConfig {
     workspaceMaxRunningExports: number;
     workspaceMaxQueuedExports: number;
     estimateBudgetMs: number;
+    exportTtlDays: number;
   };
   worker: {
     concurrency: number;
@@ -93,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       workspaceMaxRunningExports: r.WORKSPACE_MAX_RUNNING_EXPORTS,
       workspaceMaxQueuedExports: r.WORKSPACE_MAX_QUEUED_EXPORTS,
       estimateBudgetMs: r.ESTIMATE_BUDGET_MS,
+      exportTtlDays: r.EXPORT_TTL_DAYS,
     },
     worker: {
       concurrency: r.WORKER_CONCURRENCY,

@@ -31,9 +31,23 @@ export type EncryptionMethod = (typeof ENCRYPTION_METHODS)[number];
 export const AGGREGATIONS = ['daily', 'weekly', 'monthly'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
-/** Lifecycle of an export job as the API reports it. */
-export const EXPORT_STATUSES = ['queued', 'processing', 'completed', 'failed'] as const;
+/** Lifecycle of an export job as the API reports it. Values persist in PostgreSQL: never rename them. */
+export const EXPORT_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/** Statuses an export never leaves (it may still be deleted or expire afterwards). */
+export const FINISHED_STATUSES: readonly ExportStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** What created an export. Values persist in PostgreSQL. */
+export const EXPORT_ORIGINS = ['api', 'schedule', 'bulk', 'conversion'] as const;
+export type ExportOrigin = (typeof EXPORT_ORIGINS)[number];
+
+/** Why an export's files were deleted (the row stays, its downloads answer 410). Values persist in PostgreSQL. */
+export const DELETION_REASONS = ['user', 'expired', 'retention', 'cleanup'] as const;
+export type DeletionReason = (typeof DELETION_REASONS)[number];
+
+/** Days an export's files are kept when neither the export nor its workspace says otherwise (EXPORT_TTL_DAYS). */
+export const MAX_EXPORT_TTL_DAYS = 3_650;
 
 /** Roles an API key can carry. */
 export const ROLES = ['admin', 'member'] as const;

@@ -32,4 +32,6 @@ export interface ExportRequest {
   delivery?: { method: DeliveryMethod; email_recipients?: string[]; s3_config?: { bucket: string; prefix?: string } };
   encryption?: { enabled: boolean; method?: EncryptionMethod; password_protected?: boolean; password?: string };
   options?: { parquet_compression?: ParquetCompression; csv_formula_guard?: boolean };
+  /** Days the files are kept before they expire (EXPORT_TTL_DAYS by default). */
+  ttl_days?: number;
 }

@@ -10,6 +10,7 @@ export const JobName = {
   runExport: 'run-export',
   sweepPartialArtifacts: 'sweep-partial-artifacts',
   requeueOrphanedExports: 'requeue-orphaned-exports',
+  expireExports: 'expire-exports',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -19,6 +20,8 @@ export interface JobPayloads {
   [JobName.sweepPartialArtifacts]: { olderThanMinutes: number };
   /** Exports whose row is queued or running but whose BullMQ job is gone (Redis lost it), untouched for this long. */
   [JobName.requeueOrphanedExports]: { olderThanSeconds: number };
+  /** Deletes the files of exports past their expiry, and finishes deletions whose storage removal failed, at most `limit` of each. */
+  [JobName.expireExports]: { limit: number };
 }
 
 /** The queue each job type runs on. */
@@ -26,4 +29,5 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.runExport]: QueueName.exports,
   [JobName.sweepPartialArtifacts]: QueueName.maintenance,
   [JobName.requeueOrphanedExports]: QueueName.maintenance,
+  [JobName.expireExports]: QueueName.maintenance,
 };

@@ -21,6 +21,9 @@ export const ErrorCode = {
   invalidSignedLink: 'invalid_signed_link',
   signedLinkExpired: 'signed_link_expired',
   gone: 'gone',
+  exportDeleted: 'export_deleted',
+  exportExpired: 'export_expired',
+  exportRunning: 'export_running',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

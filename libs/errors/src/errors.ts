@@ -87,6 +87,19 @@ export const errors = {
   signedLinkExpired(): AppError {
     return new AppError(ErrorCode.signedLinkExpired, 410, 'This link has expired; ask for a new one.');
   },
+  /** 410 for the files of an export that was deleted or has expired (its row, status and metadata stay). */
+  exportGone(id: string, reason: 'deleted' | 'expired', at: Date): AppError {
+    const code = reason === 'expired' ? ErrorCode.exportExpired : ErrorCode.exportDeleted;
+    const when = at.toISOString();
+    return new AppError(
+      code,
+      410,
+      reason === 'expired' ? `Export ${id} expired at ${when}; its files are no longer served.` : `Export ${id} was deleted at ${when}; its files are gone.`,
+    );
+  },
+  exportStillRunning(id: string, status: string, action: string): AppError {
+    return new AppError(ErrorCode.exportRunning, 409, `Export ${id} is ${status}; cancel it first (POST /api/v1/export/${id}/cancel), then ${action} it.`);
+  },
   signedLinkGone(): AppError {
     return new AppError(ErrorCode.gone, 410, 'The file behind this link is no longer available.');
   },

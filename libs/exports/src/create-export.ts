@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { estimateExport, type ExportEstimate } from '@export-service/analytics';
+import type { AppConfig } from '@export-service/config';
 import type { ExportRequest } from '@export-service/contracts';
-import type { ExportJobEntity, ExportJobRepository } from '@export-service/db';
+import type { ExportJobEntity, ExportJobRepository, ExportLineage } from '@export-service/db';
 import { errors, FailureCode, jobFailure } from '@export-service/errors';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
@@ -20,6 +21,19 @@ export interface CreateExportDeps {
   maxActiveExports: number;
   /** Time the estimate may spend counting, all sources together. */
   estimateBudgetMs: number;
+  /** Days an export's files are kept when the request names no `ttl_days` (EXPORT_TTL_DAYS). */
+  defaultTtlDays: number;
+}
+
+/** The creation deps of a process, from its configuration and its open connections. */
+export function exportCreationDeps(config: AppConfig, parts: Pick<CreateExportDeps, 'jobs' | 'queues' | 'analyticsPool'>): CreateExportDeps {
+  return {
+    ...parts,
+    secretKey: config.secrets.key,
+    maxActiveExports: config.limits.workspaceMaxQueuedExports,
+    estimateBudgetMs: config.limits.estimateBudgetMs,
+    defaultTtlDays: config.limits.exportTtlDays,
+  };
 }
 
 /** On whose behalf the export is created: its workspace scopes every row, its user owns the export. */
@@ -32,7 +46,11 @@ export interface ExportOwner {
 export interface CreateExportOptions {
   /** The moment the request is resolved at (relative periods); now by default. */
   now?: Date;
+  /** What creates the export (the API by default), with the template, schedule, batch or source export behind it. */
+  lineage?: ExportLineage;
 }
+
+const DAY_MS = 86_400_000;
 
 /** A queued export, its estimate, and the generated password (shown to the client once), if any. */
 export interface CreatedExport {
@@ -58,7 +76,8 @@ export function newJobId(): string {
  * queued forever.
  */
 export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest, options: CreateExportOptions = {}): Promise<CreatedExport> {
-  const resolved = resolveExportRequest(request, owner.workspaceId, options.now ?? new Date());
+  const now = options.now ?? new Date();
+  const resolved = resolveExportRequest(request, owner.workspaceId, now);
   const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
     // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
     if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
@@ -79,6 +98,8 @@ export async function createExport(deps: CreateExportDeps, owner: ExportOwner, r
       estimatedSeconds: estimate.timeSeconds,
       passwordHash: password && resolved.spec.encryption.passwordProtected ? await hashPassword(password) : null,
       sealedPassword: password && resolved.spec.encryption.enabled ? sealSecret(password, { key: deps.secretKey, previousKeys: [] }, id) : null,
+      expiresAt: new Date(now.getTime() + (request.ttl_days ?? deps.defaultTtlDays) * DAY_MS),
+      lineage: options.lineage ?? { origin: 'api' },
     },
     deps.maxActiveExports,
   );

@@ -78,11 +78,7 @@ export async function exportableIds(harness: Harness<unknown>, workspaceId: stri
 }
 
 /** Queues a maintenance job on the harness's queues and waits until it has run. */
-export async function runMaintenance<N extends typeof JobName.sweepPartialArtifacts | typeof JobName.requeueOrphanedExports>(
-  harness: Harness<unknown>,
-  name: N,
-  payload: JobPayloads[N],
-): Promise<void> {
+export async function runMaintenance<N extends JobName>(harness: Harness<unknown>, name: N, payload: JobPayloads[N]): Promise<void> {
   const redis = createRedisConnection(harness.env.config.redis.url, 'client');
   const queues = openQueues(redis, harness.env.config.redis.queuePrefix, { attempts: 1, backoffMs: 0 });
   try {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ExportSpec, ExportStatus } from '@export-service/contracts';
+import type { DeletionReason, ExportOrigin, ExportSpec, ExportStatus } from '@export-service/contracts';
 import { bigintAsNumber } from './columns';
 
 /** One export: its validated spec, lifecycle, progress and outcome. Written only by its repository. */
@@ -65,6 +65,38 @@ export class ExportJobEntity {
   /** The file password sealed with EXPORT_SECRET_KEY until the worker has written the files. */
   @Column({ name: 'sealed_password', type: 'text', nullable: true })
   sealedPassword!: string | null;
+
+  /** What created the export; with the template, schedule, batch or source export it came from. */
+  @Column({ type: 'text', default: 'api' })
+  origin!: ExportOrigin;
+
+  @Column({ name: 'template_id', type: 'text', nullable: true })
+  templateId!: string | null;
+
+  @Column({ name: 'schedule_id', type: 'text', nullable: true })
+  scheduleId!: string | null;
+
+  @Column({ name: 'batch_id', type: 'text', nullable: true })
+  batchId!: string | null;
+
+  /** For conversions: the export whose files were converted. */
+  @Column({ name: 'source_job_id', type: 'text', nullable: true })
+  sourceJobId!: string | null;
+
+  /** When the files stop being served and the maintenance job deletes them. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  /** Set when the files were deleted (the row stays; downloads answer 410). */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+
+  @Column({ name: 'deletion_reason', type: 'text', nullable: true })
+  deletionReason!: DeletionReason | null;
+
+  /** Set once storage has let go of every file of a deleted export (a failed removal is retried until then). */
+  @Column({ name: 'files_purged_at', type: 'timestamptz', nullable: true })
+  filesPurgedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ExportSpec, Role, StoredFile } from '@export-service/contracts';
+import { FINISHED_STATUSES, type DeletionReason, type ExportOrigin, type ExportSpec, type Role, type StoredFile } from '@export-service/contracts';
 import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
@@ -17,6 +17,24 @@ export interface NewExportJob {
   estimatedSeconds: number;
   passwordHash: string | null;
   sealedPassword: string | null;
+  /** When the files stop being served (the maintenance job then deletes them). */
+  expiresAt: Date;
+  lineage: ExportLineage;
+}
+
+/** Where an export came from: what created it and the template, schedule, batch or source export behind it. */
+export interface ExportLineage {
+  origin: ExportOrigin;
+  templateId?: string | null;
+  scheduleId?: string | null;
+  batchId?: string | null;
+  sourceJobId?: string | null;
+}
+
+/** An export and its workspace: where its files sit in storage. */
+export interface ExportRef {
+  id: string;
+  workspaceId: string;
 }
 
 const MAX_ERROR_LENGTH = 1_000;
@@ -56,7 +74,24 @@ export class ExportJobRepository {
         job.workspaceId,
       ])) as Array<{ n: number }>;
       if ((active?.n ?? 0) >= maxActive) return null;
-      return manager.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, errorCode: null, runId: null, startedAt: null, completedAt: null });
+      const { lineage, ...columns } = job;
+      return manager.getRepository(ExportJobEntity).save({
+        ...columns,
+        origin: lineage.origin,
+        templateId: lineage.templateId ?? null,
+        scheduleId: lineage.scheduleId ?? null,
+        batchId: lineage.batchId ?? null,
+        sourceJobId: lineage.sourceJobId ?? null,
+        status: 'queued',
+        error: null,
+        errorCode: null,
+        runId: null,
+        startedAt: null,
+        completedAt: null,
+        deletedAt: null,
+        deletionReason: null,
+        filesPurgedAt: null,
+      });
     });
   }
 
@@ -182,6 +217,51 @@ export class ExportJobRepository {
     await this.dataSource.query(`UPDATE export_runs SET files_swept_at = now(), status = CASE WHEN status = 'running' THEN 'abandoned' ELSE status END WHERE id = $1`, [runId]);
   }
 
+  /**
+   * Marks a finished export deleted (the row stays, so status and metadata still answer, and downloads
+   * answer 410 from this moment) and returns its recorded files; null when it is still queued or
+   * running, or was deleted already. The files themselves are removed by the caller afterwards.
+   */
+  async markDeleted(id: string, reason: DeletionReason): Promise<ExportFileEntity[] | null> {
+    const updated = await this.dataSource.query(
+      `UPDATE export_jobs SET deleted_at = now(), deletion_reason = $2, sealed_password = NULL, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL AND status = ANY($3) RETURNING id`,
+      [id, reason, FINISHED_STATUSES],
+    );
+    if (returned(updated).length === 0) return null;
+    return this.listFiles(id);
+  }
+
+  /** Every attempt (run) id of a job: each one's files sit under its own storage prefix. */
+  async runIds(jobId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT id FROM export_runs WHERE job_id = $1`, [jobId])) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  /** Notes that storage let go of every file of a deleted export (and of all its attempts). */
+  async markFilesPurged(id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE export_jobs SET files_purged_at = now() WHERE id = $1 AND deleted_at IS NOT NULL`, [id]);
+      await manager.query(`UPDATE export_runs SET files_swept_at = now() WHERE job_id = $1 AND files_swept_at IS NULL`, [id]);
+    });
+  }
+
+  /** Finished exports whose expiry has passed and that are not deleted yet, oldest expiry first. */
+  async expiredBefore(now: Date, limit = 500): Promise<ExportRef[]> {
+    return (await this.dataSource.query(
+      `SELECT id, workspace_id AS "workspaceId" FROM export_jobs WHERE deleted_at IS NULL AND expires_at <= $1 AND status = ANY($3) ORDER BY expires_at LIMIT $2`,
+      [now, limit, FINISHED_STATUSES],
+    )) as ExportRef[];
+  }
+
+  /** Deleted exports whose files were not all removed yet (storage failed), deleted before the cutoff. */
+  async unpurgedBefore(cutoff: Date, limit = 500): Promise<ExportRef[]> {
+    return (await this.dataSource.query(
+      `SELECT id, workspace_id AS "workspaceId" FROM export_jobs WHERE deleted_at IS NOT NULL AND files_purged_at IS NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2`,
+      [cutoff, limit],
+    )) as ExportRef[];
+  }
+
   /** Files of a completed job, in download order. */
   listFiles(jobId: string): Promise<ExportFileEntity[]> {
     return this.dataSource.getRepository(ExportFileEntity).find({ where: { jobId }, order: { fileIndex: 'ASC' } });
@@ -197,7 +277,10 @@ export class ExportJobRepository {
       .getRepository(ExportFileEntity)
       .createQueryBuilder('file')
       .innerJoin(ExportJobEntity, 'job', 'job.id = file.job_id')
-      .where('file.storage_key = :storageKey AND job.status = :status', { storageKey, status: 'completed' })
+      .where('file.storage_key = :storageKey AND job.status = :status AND job.deleted_at IS NULL AND (job.expires_at IS NULL OR job.expires_at > now())', {
+        storageKey,
+        status: 'completed',
+      })
       .getOne();
   }
 }

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { errors } from '@export-service/errors';
 import type { ExportJobEntity } from '@export-service/db';
+import { fileAvailability } from '@export-service/exports';
 import { verifyPassword } from '@export-service/security';
 import type { ApiDeps } from '../../api-deps';
 import { principalOf } from '../../middleware/auth';
@@ -43,6 +44,13 @@ export async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Re
   throw errors.invalidExportPassword();
 }
 
+/** 410 Gone for the files of a deleted or expired export, before anything else is checked. */
+export function assertFilesServed(job: ExportJobEntity): void {
+  const availability = fileAvailability(job);
+  if (availability === 'deleted') throw errors.exportGone(job.id, 'deleted', job.deletedAt as Date);
+  if (availability === 'expired') throw errors.exportGone(job.id, 'expired', job.expiresAt as Date);
+}
+
 /**
  * GET /export/download/{job_id}/{file_index}: streams a file with its checksum; `Range` (and
  * `If-Range` on the checksum ETag) lets a broken download resume.
@@ -51,6 +59,7 @@ export function downloadHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
     if (!/^\d{1,6}$/.test(String(req.params.file_index))) throw errors.validation([{ field: 'file_index', problem: 'must be a whole number from 0' }]);
+    assertFilesServed(job);
     if (job.status !== 'completed') throw errors.exportNotCompleted(job.id, job.status);
     await checkDownloadPassword(deps, req, res, job);
     const file = await deps.jobs.findFile(job.id, Number(req.params.file_index));

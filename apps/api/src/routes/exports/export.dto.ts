@@ -26,6 +26,7 @@ import {
   DELIVERY_METHODS,
   ENCRYPTION_METHODS,
   EXPORT_FORMATS,
+  MAX_EXPORT_TTL_DAYS,
   PARQUET_COMPRESSIONS,
   SPLIT_BY,
   type Aggregation,
@@ -109,4 +110,6 @@ export class ExportConfigDto implements ExportRequest {
   @IsOmittable() @IsObject() @ValidateNested() @Type(() => DeliveryDto) delivery?: DeliveryDto;
   @IsOmittable() @IsObject() @ValidateNested() @Type(() => EncryptionDto) encryption?: EncryptionDto;
   @IsOmittable() @IsObject() @ValidateNested() @Type(() => ExportOptionsDto) options?: ExportOptionsDto;
+  /** Days the files are kept; they expire then (downloads answer 410) and are deleted. EXPORT_TTL_DAYS by default; extendable. */
+  @IsOmittable() @IsInt() @Min(1) @Max(MAX_EXPORT_TTL_DAYS) ttl_days?: number;
 }

@@ -1,10 +1,7 @@
-import { BYTES_PER_MB, type ExportProgress } from '@export-service/contracts';
+import type { ExportProgress } from '@export-service/contracts';
 import type { ExportFileEntity, ExportJobEntity } from '@export-service/db';
 import type { ExportEstimate } from '@export-service/analytics';
-
-function megabytes(bytes: number): number {
-  return Math.round((bytes / BYTES_PER_MB) * 1000) / 1000;
-}
+import { fileAvailability, toMegabytes, type DeletedFiles } from '@export-service/exports';
 
 /** The create answer of the spec, plus the generated password (shown this once) and notes. */
 export function presentCreated(job: ExportJobEntity, estimate: ExportEstimate, generatedPassword: string | null) {
@@ -43,13 +40,28 @@ export function presentStatus(job: ExportJobEntity, progress: ExportProgress, fi
     password_protected: job.spec.encryption.passwordProtected,
     encryption: { enabled: job.spec.encryption.enabled, container: job.spec.encryption.container },
     notes: job.notes,
+    expires_at: job.expiresAt?.toISOString() ?? null,
+    files_available: job.status === 'completed' && fileAvailability(job) === 'available',
+    deleted_at: job.deletedAt?.toISOString() ?? null,
+    deletion_reason: job.deletionReason,
+    lineage: presentLineage(job),
   };
+}
+
+/** What created the export, and the template, schedule, batch or source export behind it. */
+export function presentLineage(job: ExportJobEntity) {
+  return { origin: job.origin, template_id: job.templateId, schedule_id: job.scheduleId, batch_id: job.batchId, source_job_id: job.sourceJobId };
+}
+
+/** The answer of DELETE /export/{job_id}: what really left storage. */
+export function presentDeleted(jobId: string, deleted: DeletedFiles) {
+  return { job_id: jobId, deleted: true, files_removed: deleted.filesRemoved, space_freed_mb: toMegabytes(deleted.bytesFreed) };
 }
 
 function presentFile(jobId: string, file: ExportFileEntity) {
   return {
     filename: file.filename,
-    size_mb: megabytes(file.bytes),
+    size_mb: toMegabytes(file.bytes),
     bytes: file.bytes,
     rows: file.rows,
     download_url: `/api/v1/export/download/${jobId}/${file.fileIndex}`,

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { EMPTY_PROGRESS, type ExportProgress } from '@export-service/contracts';
 import type { ExportJobEntity } from '@export-service/db';
-import { createExport } from '@export-service/exports';
+import { errors } from '@export-service/errors';
+import { createExport, deleteExport } from '@export-service/exports';
 import type { ApiDeps } from '../../api-deps';
 import { jsonBody } from '../../middleware/json-body';
 import { principalOf } from '../../middleware/auth';
@@ -9,25 +10,14 @@ import { parseBody } from '../../middleware/validate';
 import { recordAudit } from '../audit-recorder';
 import { downloadHandler } from './download.handler';
 import { ExportConfigDto } from './export.dto';
-import { presentCreated, presentStatus } from './export.presenter';
+import { presentCreated, presentDeleted, presentStatus } from './export.presenter';
 import { findOwnJob } from './find-own-job';
 
 function createHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res);
     const request = await parseBody(ExportConfigDto, req.body);
-    const created = await createExport(
-      {
-        jobs: deps.jobs,
-        queues: deps.queues,
-        analyticsPool: deps.analyticsPool,
-        secretKey: deps.config.secrets.key,
-        maxActiveExports: deps.config.limits.workspaceMaxQueuedExports,
-        estimateBudgetMs: deps.config.limits.estimateBudgetMs,
-      },
-      principal,
-      request,
-    );
+    const created = await createExport(deps.exportCreation, principal, request);
     const { spec } = created.job;
     await recordAudit(deps, req, res, {
       action: 'export.create',
@@ -54,7 +44,34 @@ async function currentProgress(deps: ApiDeps, job: ExportJobEntity): Promise<Exp
   return live ? { ...stored, ...live } : stored;
 }
 
-/** /api/v1/export: create, status, download. */
+/**
+ * DELETE /export/{job_id}: the files leave storage, the row stays (status shows the deletion,
+ * downloads answer 410). 409 while the export is queued or running: cancel it first.
+ */
+function deleteHandler(deps: ApiDeps): RequestHandler {
+  return async (req, res) => {
+    const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
+    if (job.deletedAt) throw errors.exportGone(job.id, 'deleted', job.deletedAt);
+    if (job.status === 'queued' || job.status === 'processing') throw errors.exportStillRunning(job.id, job.status, 'delete');
+    const deleted = await deleteExport({ jobs: deps.jobs, store: deps.store }, job, 'user');
+    if (!deleted) {
+      // Deleted meanwhile by another request (or expired and swept): say what it is now.
+      const now = await deps.jobs.findById(job.id);
+      if (now?.deletedAt) throw errors.exportGone(job.id, 'deleted', now.deletedAt);
+      throw errors.exportStillRunning(job.id, now?.status ?? job.status, 'delete');
+    }
+    await recordAudit(deps, req, res, {
+      action: 'export.delete',
+      targetType: 'export',
+      targetId: job.id,
+      outcome: 'success',
+      details: { files_removed: deleted.filesRemoved, bytes_freed: deleted.bytesFreed },
+    });
+    res.json(presentDeleted(job.id, deleted));
+  };
+}
+
+/** /api/v1/export: create, status, download, delete. */
 export function exportRouter(deps: ApiDeps): Router {
   const router = Router();
   router.post('/export/create', ...jsonBody(deps.config.http.bodyLimitBytes), createHandler(deps));
@@ -65,5 +82,6 @@ export function exportRouter(deps: ApiDeps): Router {
     res.json(presentStatus(job, progress, files));
   });
   router.get('/export/download/:job_id/:file_index', downloadHandler(deps));
+  router.delete('/export/:job_id', deleteHandler(deps));
   return router;
 }
