@@ -25,7 +25,7 @@ function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<'resolved' |
       () => 'resolved' as const,
       () => 'rejected' as const,
     ),
-    new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), ms)),
+    new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), ms).unref()),
   ]);
 }
 
