@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis-connection';
 import { JOB_QUEUE, JobName, QueueName, type JobPayloads } from '@export-service/contracts';
 
 /** Retry policy for export jobs. */
