@@ -9,3 +9,4 @@ export * from './service-process';
 export * from './harness';
 export * from './fault-tools';
 export * from './fault-scenarios';
+export * from './event-stream';

@@ -76,6 +76,13 @@ export class DocumentedResponses {
     return validate(body) ? [] : (validate.errors ?? []).map((error) => `${key}: ${error.instancePath || '(root)'} ${error.message} ${JSON.stringify(error.params)}`);
   }
 
+  /** Throws when `value` does not match the component schema `name` (e.g. the data of an event). */
+  expectComponent(name: string, value: unknown): void {
+    const validate = this.ajv.getSchema(`doc#/components/schemas/${name}`);
+    if (!validate) throw new Error(`no component schema ${name}`);
+    if (!validate(value)) throw new Error(`does not match ${name}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(value)}`);
+  }
+
   /** Throws with every mismatch when `body` does not match the documented schema. */
   expectMatches(method: string, path: string, status: number, body: unknown): void {
     const found = this.problems(method, path, status, body);
