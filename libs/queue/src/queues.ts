@@ -44,3 +44,11 @@ export function addJob<N extends JobName>(queues: Queues, name: N, payload: JobP
 export function enqueueExport(queues: Queues, exportJobId: string) {
   return addJob(queues, JobName.runExport, { exportJobId }, { jobId: exportJobId });
 }
+
+/**
+ * The Redis list BullMQ keeps a queue's waiting job ids in (`<prefix>:<queue>:wait`): what KEDA's
+ * redis trigger measures to scale the workers (k8s/worker.yaml).
+ */
+export function waitListKey(prefix: string, queue: QueueName): string {
+  return `${prefix}:${queue}:wait`;
+}
