@@ -27,7 +27,14 @@ function authOptions(topology: RedisTopology): RedisOptions {
  * Cluster. Redis itself must run with `maxmemory-policy noeviction`.
  */
 export function createRedisConnection(url: string, role: RedisRole): Redis {
-  const topology = parseRedisUrl(url);
+  const connection = connect(parseRedisUrl(url), role);
+  // A connection that is down says so in every command it fails; its 'error' events (one per retry
+  // while a server or every sentinel is away) would otherwise be printed as unhandled.
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+function connect(topology: RedisTopology, role: RedisRole): Redis {
   switch (topology.kind) {
     case 'single':
       return new SingleRedis(topology.url, roleOptions(role));

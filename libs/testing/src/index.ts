@@ -10,3 +10,4 @@ export * from './harness';
 export * from './fault-tools';
 export * from './fault-scenarios';
 export * from './event-stream';
+export * from './redis-topologies';
