@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import { hashApiKey, looksLikeApiKey } from '@export-service/security';
 import { errors } from '@export-service/errors';
 import type { ApiDeps } from '../../api-deps';
@@ -13,11 +13,18 @@ export function adminSessions(config: ApiDeps['config']): AdminSessions {
   return new AdminSessions(config.secrets.key, config.ops.adminSessionTtlSeconds, config.http.publicBaseUrl.startsWith('https:'));
 }
 
-/** A form posted from another site (login CSRF) carries its Origin; same-origin posts and non-browser clients pass. */
-function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+/**
+ * A login form posted from another site (login CSRF) is refused. Browsers say where a request comes
+ * from in Sec-Fetch-Site (and Origin, which is `null` under the no-referrer policy helmet sets, so it
+ * decides only when Sec-Fetch-Site is absent); clients that send neither (curl) are not browsers.
+ */
+function isSameOrigin(req: Request): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = req.get('origin');
   if (!origin) return true;
   try {
-    return new URL(origin).host === host;
+    return new URL(origin).host === req.get('host');
   } catch {
     return false;
   }
@@ -29,7 +36,7 @@ export function adminRouter(deps: ApiDeps): Router {
   const router = Router();
   router.get('/login', (_req, res) => void res.set('Cache-Control', 'no-store').type('html').send(loginPage(null)));
   router.post('/login', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 5 }), async (req, res, next) => {
-    if (!isSameOrigin(req.get('origin'), req.get('host'))) return next(errors.csrfRejected());
+    if (!isSameOrigin(req)) return next(errors.csrfRejected());
     const key = typeof req.body?.api_key === 'string' ? (req.body.api_key as string).trim() : '';
     const principal = looksLikeApiKey(key) ? await deps.access.findActiveKey(hashApiKey(key)) : null;
     if (!principal || principal.role === 'member') {
