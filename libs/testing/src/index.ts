@@ -11,3 +11,4 @@ export * from './fault-tools';
 export * from './fault-scenarios';
 export * from './event-stream';
 export * from './redis-topologies';
+export * from './postgres-replica';
