@@ -75,7 +75,12 @@ async function verifyFiles(harness: Harness<unknown>, key: string, status: Statu
   return { files: files.length, verified, rows };
 }
 
-async function runOnce(harness: Harness<unknown>, key: string, options: { exports: number; workers: number; kill: boolean; expectedRows: number }, log: (line: string) => void): Promise<RunOutcome> {
+async function runOnce(
+  harness: Harness<unknown>,
+  key: string,
+  options: { exports: number; workers: number; kill: boolean; expectedRows: number },
+  log: (line: string) => void,
+): Promise<RunOutcome> {
   const workers: Array<{ name: string; process: ServiceProcess }> = [];
   for (let index = 0; index < options.workers; index += 1) workers.push({ name: `worker-${index + 1}`, process: spawnService('worker', harness.env.env, undefined, 'info') });
   const deadline = Date.now() + 60_000;
@@ -85,7 +90,8 @@ async function runOnce(harness: Harness<unknown>, key: string, options: { export
   }
   const started = Date.now();
   const ids: string[] = [];
-  for (let index = 0; index < options.exports; index += 1) ids.push(await createCsvExport(harness, key, `scale ${index}`, { ...MIX[index % MIX.length], data_sources: [{ type: 'user_activity' }] }));
+  for (let index = 0; index < options.exports; index += 1)
+    ids.push(await createCsvExport(harness, key, `scale ${index}`, { ...MIX[index % MIX.length], data_sources: [{ type: 'user_activity' }] }));
   log(`  ${options.exports} exports queued in ${((Date.now() - started) / 1000).toFixed(1)} s on ${options.workers} worker(s)`);
 
   let killed: string | null = null;
@@ -146,7 +152,9 @@ async function main(): Promise<void> {
   try {
     const key = await harness.createKey(WORKSPACE, 'admin');
     await seedAnalytics(harness.env.analyticsPool, { workspaceId: WORKSPACE, rows });
-    const { rows: counted } = await harness.env.analyticsPool.query<{ n: number }>('SELECT count(*)::int AS n FROM user_activity WHERE workspace_id = $1 AND deleted_at IS NULL', [WORKSPACE]);
+    const { rows: counted } = await harness.env.analyticsPool.query<{ n: number }>('SELECT count(*)::int AS n FROM user_activity WHERE workspace_id = $1 AND deleted_at IS NULL', [
+      WORKSPACE,
+    ]);
     const expectedRows = counted[0]?.n ?? 0;
     console.log(`${exports} exports of ${expectedRows} user_activity rows each, mixed formats (${MIX.map((item) => `${item.format}/${item.compression}`).join(', ')})`);
     const quiet = await waitForQuiet((line) => console.log(line), 0.15, 60);

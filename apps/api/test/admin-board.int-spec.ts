@@ -104,12 +104,16 @@ describe('what the board shows', () => {
     const bodies: string[] = [];
     for (const queue of Object.values(QueueName)) {
       for (const status of ['latest', 'completed', 'failed', 'waiting', 'delayed', 'active']) {
-        const answer = await request(harness.app).get(board(`/api/queues?activeQueue=${queue}&status=${status}&page=1&jobsPerPage=50`)).set(bearer(keys.admin));
+        const answer = await request(harness.app)
+          .get(board(`/api/queues?activeQueue=${queue}&status=${status}&page=1&jobsPerPage=50`))
+          .set(bearer(keys.admin));
         expect(answer.status).toBe(200);
         bodies.push(answer.text);
       }
     }
-    const job = await request(harness.app).get(board(`/api/queues/${QueueName.exports}/${jobId}`)).set(bearer(keys.admin));
+    const job = await request(harness.app)
+      .get(board(`/api/queues/${QueueName.exports}/${jobId}`))
+      .set(bearer(keys.admin));
     expect(job.status).toBe(200);
     expect(job.body.job.data).toEqual({ exportJobId: jobId });
     bodies.push(job.text, (await request(harness.app).get(board('/api/redis/stats')).set(bearer(keys.admin))).text);
@@ -162,7 +166,9 @@ describe('the login session', () => {
   it('opens the board for a viewer read only, and a change stays refused', async () => {
     const viewer = await login(keys.viewer);
     expect((await request(harness.app).get(board('/api/queues')).set('Cookie', viewer.cookie)).status).toBe(200);
-    const pause = await request(harness.app).put(board(`/api/queues/${QueueName.maintenance}/pause`)).set({ Cookie: viewer.cookie, 'X-XSRF-TOKEN': viewer.csrf });
+    const pause = await request(harness.app)
+      .put(board(`/api/queues/${QueueName.maintenance}/pause`))
+      .set({ Cookie: viewer.cookie, 'X-XSRF-TOKEN': viewer.csrf });
     expect(pause.status).toBe(403);
   });
 
@@ -179,7 +185,9 @@ describe('the login session', () => {
     const paused = await request(harness.app).put(path).set({ Cookie: admin.cookie, 'X-XSRF-TOKEN': admin.csrf });
     expect(paused.status).toBe(200);
     expect(await harness.deps.queues[QueueName.maintenance].isPaused()).toBe(true);
-    const resumed = await request(harness.app).put(board(`/api/queues/${QueueName.maintenance}/resume`)).set({ Cookie: admin.cookie, 'X-XSRF-TOKEN': admin.csrf });
+    const resumed = await request(harness.app)
+      .put(board(`/api/queues/${QueueName.maintenance}/resume`))
+      .set({ Cookie: admin.cookie, 'X-XSRF-TOKEN': admin.csrf });
     expect(resumed.status).toBe(200);
     expect(await harness.deps.queues[QueueName.maintenance].isPaused()).toBe(false);
   });
@@ -199,7 +207,10 @@ describe('the login session', () => {
     const key = await harness.createKey(WORKSPACE, 'admin');
     const session = await login(key);
     expect((await request(harness.app).get(board('/api/queues')).set('Cookie', session.cookie)).status).toBe(200);
-    const tampered = session.cookie.replace(/export_admin_session=([^.]+)\.(.)/, (_all, payload: string, first: string) => `export_admin_session=${payload}.${first === 'A' ? 'B' : 'A'}`);
+    const tampered = session.cookie.replace(
+      /export_admin_session=([^.]+)\.(.)/,
+      (_all, payload: string, first: string) => `export_admin_session=${payload}.${first === 'A' ? 'B' : 'A'}`,
+    );
     expect((await request(harness.app).get(board('/api/queues')).set('Cookie', tampered)).status).toBe(401);
     await harness.deps.access.revokeByHash((await import('@export-service/security')).hashApiKey(key));
     const revoked = await request(harness.app).get(board('/api/queues')).set('Cookie', session.cookie);

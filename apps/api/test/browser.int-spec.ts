@@ -39,7 +39,12 @@ beforeAll(async () => {
   await new Promise((done) => server.once('listening', done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   profile = await makeTempDir('chromium-profile');
-  browser = await chromium.launchPersistentContext(profile.path, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1400, height: 900 } });
+  browser = await chromium.launchPersistentContext(profile.path, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1400, height: 900 },
+  });
 }, 120_000);
 
 afterAll(async () => {

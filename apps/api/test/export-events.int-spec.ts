@@ -19,10 +19,13 @@ let key: string;
 let documented: DocumentedResponses;
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
-const eventsOf = (base: string, jobId: string, headers = auth()) => openEventStream(`${base}/api/v1/export/status/${jobId}/events`, headers);
+const eventsOf = (base: string, jobId: string, headers: Record<string, string> = auth()) => openEventStream(`${base}/api/v1/export/status/${jobId}/events`, headers);
 
 async function create(body: Record<string, unknown>): Promise<string> {
-  const created = await request(apiA).post('/api/v1/export/create').set(auth()).send({ name: 'sse', data_sources: [{ type: 'user_activity' }], ...body });
+  const created = await request(apiA)
+    .post('/api/v1/export/create')
+    .set(auth())
+    .send({ name: 'sse', data_sources: [{ type: 'user_activity' }], ...body });
   expect(created.status).toBe(202);
   return created.body.job_id as string;
 }
@@ -44,7 +47,12 @@ beforeAll(async () => {
   second = spawnService('api', { ...harness.env.env, PORT: String(port), HOST: '127.0.0.1' });
   apiB = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
-  while ((await fetch(`${apiB}/readyz`).then((res) => res.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${apiB}/readyz`).then(
+      (res) => res.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > deadline) throw new Error(`the second API did not start: ${second.output.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -114,7 +122,7 @@ it('answers a finished export at once with its final event', async () => {
   expect(stream.events[0]?.data).toMatchObject({ job_id: jobId, status: 'completed' });
 });
 
-it('answers unknown jobs, other workspaces\' jobs and missing keys like status does: 404/401, never a 5xx', async () => {
+it("answers unknown jobs, other workspaces' jobs and missing keys like status does: 404/401, never a 5xx", async () => {
   const stranger = await harness.createKey('ws_sse_other', 'admin');
   const jobId = await create({ format: 'csv' });
   for (const base of [apiA, apiB]) {

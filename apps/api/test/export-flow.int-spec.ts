@@ -128,7 +128,9 @@ it('resumes a broken download with Range and If-Range', async () => {
   expect(Buffer.concat([head.body, tail.body]).equals(whole.body)).toBe(true);
   const stale = await download(harness.app, key, url, { Range: `bytes=${cut}-`, 'If-Range': '"stale"' });
   expect(stale.status).toBe(200);
-  const outside = await request(harness.app).get(url).set({ Authorization: `Bearer ${key}`, Range: `bytes=${whole.body.length + 10}-` });
+  const outside = await request(harness.app)
+    .get(url)
+    .set({ Authorization: `Bearer ${key}`, Range: `bytes=${whole.body.length + 10}-` });
   expect(outside.status).toBe(416);
   documented.expectMatches('get', '/api/v1/export/download/{job_id}/{file_index}', 416, outside.body);
 });
@@ -197,7 +199,9 @@ it('answers bad input and unknown jobs with the documented error body', async ()
   expect(bad.status).toBe(422);
   documented.expectMatches('post', '/api/v1/export/create', 422, bad.body);
   expect(bad.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'format' })]));
-  const unknown = await request(harness.app).get(`/api/v1/export/status/job_${'f'.repeat(32)}`).set('Authorization', `Bearer ${key}`);
+  const unknown = await request(harness.app)
+    .get(`/api/v1/export/status/job_${'f'.repeat(32)}`)
+    .set('Authorization', `Bearer ${key}`);
   expect(unknown.status).toBe(404);
   documented.expectMatches('get', '/api/v1/export/status/{job_id}', 404, unknown.body);
 });

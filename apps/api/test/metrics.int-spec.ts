@@ -55,7 +55,9 @@ it('reports queue depth per queue and state, HTTP latency by route template, and
   expect(created.status).toBe(202);
   // Many distinct raw paths: the labels must stay the templates.
   for (let index = 0; index < 20; index += 1) {
-    await request(harness.app).get(`/api/v1/export/status/job_${String(index).padStart(32, '0')}`).set('Authorization', `Bearer ${key}`);
+    await request(harness.app)
+      .get(`/api/v1/export/status/job_${String(index).padStart(32, '0')}`)
+      .set('Authorization', `Bearer ${key}`);
     await request(harness.app).get(`/no/such/path/${index}`);
   }
   const answer = await request(harness.app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);

@@ -33,7 +33,9 @@ it('documents every route the app serves, and serves every route it documents', 
   const undocumented = [...new Set(served)].filter((route) => !listed.has(route));
   const stale = [...listed].filter((route) => !served.includes(route) && !opaque.some((mount) => route.endsWith(` ${mount}`)));
   if (undocumented.length > 0) {
-    throw new Error(`routes without an entry in a route table (add them to the router's <resource>.openapi.ts, listed in apps/api/src/openapi/documented-routes.ts):\n  ${undocumented.join('\n  ')}`);
+    throw new Error(
+      `routes without an entry in a route table (add them to the router's <resource>.openapi.ts, listed in apps/api/src/openapi/documented-routes.ts):\n  ${undocumented.join('\n  ')}`,
+    );
   }
   expect(stale).toEqual([]);
   expect(served.length).toBeGreaterThan(10);
@@ -87,7 +89,11 @@ it('generates request bodies from the DTO classes the API validates with, so bot
 
 /** A value for each path parameter that passes its pattern but names nothing. */
 function samplePath(path: string): string {
-  return path.replace('{job_id}', `job_${'0'.repeat(32)}`).replace('{file_index}', '0').replace('{id}', '00000000-0000-0000-0000-000000000000').replace(/\{[^}]+\}/g, 'x');
+  return path
+    .replace('{job_id}', `job_${'0'.repeat(32)}`)
+    .replace('{file_index}', '0')
+    .replace('{id}', '00000000-0000-0000-0000-000000000000')
+    .replace(/\{[^}]+\}/g, 'x');
 }
 
 it('enforces the roles each route table names: viewers and members get 403 where they are not listed', async () => {
@@ -95,7 +101,10 @@ it('enforces the roles each route table names: viewers and members get 403 where
   for (const route of documented.filter((entry) => entry.auth === 'api_key' && entry.roles)) {
     for (const role of ['member', 'viewer'] as const) {
       if (route.roles?.includes(role)) continue;
-      const answer = await request(harness.app)[route.method](samplePath(route.path)).set('Authorization', `Bearer ${keys[role]}`).send(route.body ? {} : undefined);
+      const answer = await request(harness.app)
+        [route.method](samplePath(route.path))
+        .set('Authorization', `Bearer ${keys[role]}`)
+        .send(route.body ? {} : undefined);
       expect({ route: key(route.method, route.path), role, status: answer.status }).toEqual({ route: key(route.method, route.path), role, status: 403 });
       expect(answer.body.error.code).toMatch(/^(forbidden|read_only_role)$/);
       checked.push(`${role} ${key(route.method, route.path)}`);
@@ -105,7 +114,9 @@ it('enforces the roles each route table names: viewers and members get 403 where
 });
 
 it('lets a viewer read status (its whole workspace), and refuses unknown jobs with 404', async () => {
-  const answer = await request(harness.app).get(`/api/v1/export/status/job_${'0'.repeat(32)}`).set('Authorization', `Bearer ${keys.viewer}`);
+  const answer = await request(harness.app)
+    .get(`/api/v1/export/status/job_${'0'.repeat(32)}`)
+    .set('Authorization', `Bearer ${keys.viewer}`);
   expect(answer.status).toBe(404);
   new DocumentedResponses(document as never).expectMatches('get', '/api/v1/export/status/{job_id}', 404, answer.body);
 });

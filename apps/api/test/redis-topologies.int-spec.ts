@@ -1,7 +1,15 @@
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { Cluster } from 'ioredis';
-import { edgeCaseActivityRows, insertActivityRows, openEventStream, startRedisCluster, startSentinelGroup, type RedisClusterSet, type SentinelGroup } from '@export-service/testing';
+import {
+  edgeCaseActivityRows,
+  insertActivityRows,
+  openEventStream,
+  startRedisCluster,
+  startSentinelGroup,
+  type RedisClusterSet,
+  type SentinelGroup,
+} from '@export-service/testing';
 import { startHarness, type Harness } from './support/harness';
 
 const WORKSPACE = 'ws_topology';
@@ -101,7 +109,9 @@ describe('REDIS_URL naming a Redis Cluster', () => {
         .send({ name: 'locked', format: 'csv', data_sources: [{ type: 'user_activity' }], encryption: { enabled: true, password_protected: true } });
       expect(created.status).toBe(202);
       await harness.waitForStatus(created.body.job_id as string, key);
-      const wrong = await request(harness.app).get(`/api/v1/export/download/${created.body.job_id}/0`).set({ Authorization: `Bearer ${key}`, 'X-Export-Password': 'not it' });
+      const wrong = await request(harness.app)
+        .get(`/api/v1/export/download/${created.body.job_id}/0`)
+        .set({ Authorization: `Bearer ${key}`, 'X-Export-Password': 'not it' });
       expect(wrong.status).toBe(401);
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     }
   };
   // Process metrics and /healthz for the liveness probe, when METRICS_PORT is set.
-  const metricsServer = config.ops.metricsPort > 0 ? await startMetricsServer({ metrics: new ServiceMetrics('scheduler'), port: config.ops.metricsPort, token: config.ops.metricsToken }) : null;
+  const metricsServer =
+    config.ops.metricsPort > 0 ? await startMetricsServer({ metrics: new ServiceMetrics('scheduler'), port: config.ops.metricsPort, token: config.ops.metricsToken }) : null;
   await reconcile();
   logger.info('scheduler started', { schedules: systemSchedules().map((schedule) => schedule.id), pid: process.pid });
   const timer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);

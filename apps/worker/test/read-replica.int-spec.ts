@@ -44,14 +44,19 @@ it('estimates and exports from the read replica, byte-exact, in every format', a
   await standby.connect();
   try {
     expect((await standby.query('SELECT pg_is_in_recovery() AS replica')).rows[0].replica).toBe(true);
-    const ids = new Set<string>((await standby.query('SELECT id::text FROM user_activity WHERE workspace_id = $1 AND deleted_at IS NULL', [WORKSPACE])).rows.map((row) => row.id as string));
+    const ids = new Set<string>(
+      (await standby.query('SELECT id::text FROM user_activity WHERE workspace_id = $1 AND deleted_at IS NULL', [WORKSPACE])).rows.map((row) => row.id as string),
+    );
     const jobId = await createCsvExport(harness, key, 'from the replica');
     const done = await harness.waitForStatus(jobId, key);
     expect(done.status).toBe('completed');
     await expectWholeCsvExport(harness, key, done, ids);
     expect(ids.size).toBeGreaterThan(5);
     for (const format of ['jsonl', 'parquet', 'excel']) {
-      const created = await request(harness.app).post('/api/v1/export/create').set('Authorization', `Bearer ${key}`).send({ name: format, format, data_sources: [{ type: 'user_activity' }] });
+      const created = await request(harness.app)
+        .post('/api/v1/export/create')
+        .set('Authorization', `Bearer ${key}`)
+        .send({ name: format, format, data_sources: [{ type: 'user_activity' }] });
       expect(created.status).toBe(202);
       const status = await harness.waitForStatus(created.body.job_id as string, key);
       expect({ format, status: status.status, rows: status.files[0].rows }).toEqual({ format, status: 'completed', rows: ids.size });

@@ -48,7 +48,7 @@ export const ENV_SCHEMA = {
   EXPORT_ATTEMPTS: integer(3, 1, 20, 'Attempts for an export that fails with a transient error.'),
   EXPORT_BACKOFF_MS: integer(5_000, 0, 3_600_000, 'First retry delay; doubles on every attempt.'),
   METRICS_TOKEN: text('', 'When set, /metrics (API and workers) answers only `Authorization: Bearer <token>`.'),
-  METRICS_PORT: integer(0, 0, 65_535, 'Port of the worker and scheduler processes\' own /metrics and /healthz server; 0 turns it off.'),
+  METRICS_PORT: integer(0, 0, 65_535, "Port of the worker and scheduler processes' own /metrics and /healthz server; 0 turns it off."),
   ADMIN_SESSION_TTL_SECONDS: integer(28_800, 60, 604_800, 'Lifetime of a Bull Board login session (its signed cookie).'),
   SSE_HEARTBEAT_SECONDS: integer(15, 1, 300, 'Seconds between keep-alive comments on a live progress stream, so proxies never time it out.'),
   DEMO_API_KEY: text('', 'Admin key of the demo workspace ws_demo (npm start); generated when empty.'),

@@ -57,7 +57,8 @@ export function parseRedisUrl(raw: string): RedisTopology {
     return { kind: 'cluster', nodes: hostPorts(hosts, 6379), ...auth };
   }
   const [masterName, db = '0'] = segments;
-  if (!masterName || segments.length > 2 || !/^\d{1,2}$/.test(db)) throw new Error('needs the master name after the sentinels: redis+sentinel://host1:26379,host2:26379/mymaster[/db]');
+  if (!masterName || segments.length > 2 || !/^\d{1,2}$/.test(db))
+    throw new Error('needs the master name after the sentinels: redis+sentinel://host1:26379,host2:26379/mymaster[/db]');
   const params = new URLSearchParams(query);
   return {
     kind: 'sentinel',

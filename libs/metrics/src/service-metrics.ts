@@ -51,7 +51,12 @@ export class ServiceMetrics {
     buckets: EXPORT_BUCKETS,
     registers: [this.registry],
   });
-  readonly rowsWritten = new Counter({ name: 'export_rows_written_total', help: 'Rows written into completed exports, by format.', labelNames: ['format'], registers: [this.registry] });
+  readonly rowsWritten = new Counter({
+    name: 'export_rows_written_total',
+    help: 'Rows written into completed exports, by format.',
+    labelNames: ['format'],
+    registers: [this.registry],
+  });
   readonly bytesWritten = new Counter({
     name: 'export_bytes_written_total',
     help: 'Bytes of the files of completed exports (after compression and encryption), by format.',

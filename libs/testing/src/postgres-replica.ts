@@ -16,7 +16,12 @@ export interface PostgresReplicaPair {
 
 /** The newest installed PostgreSQL's binaries (Debian keeps them out of PATH). */
 function binDir(): string {
-  const version = execFileSync('ls', ['/usr/lib/postgresql']).toString().trim().split('\n').sort((a, b) => Number(a) - Number(b)).at(-1);
+  const version = execFileSync('ls', ['/usr/lib/postgresql'])
+    .toString()
+    .trim()
+    .split('\n')
+    .sort((a, b) => Number(a) - Number(b))
+    .at(-1);
   return `/usr/lib/postgresql/${version}/bin`;
 }
 

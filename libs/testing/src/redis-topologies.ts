@@ -83,7 +83,12 @@ export interface SentinelGroup {
 export async function startSentinelGroup(masterName = 'exports'): Promise<SentinelGroup> {
   const dir = await makeTempDir('sentinel');
   const running = processes();
-  const [masterPort, replicaPort, sentinelA, sentinelB] = [await freeClusterPort(), await freeClusterPort(), await freeClusterPort(), await freeClusterPort()] as [number, number, number, number];
+  const [masterPort, replicaPort, sentinelA, sentinelB] = [await freeClusterPort(), await freeClusterPort(), await freeClusterPort(), await freeClusterPort()] as [
+    number,
+    number,
+    number,
+    number,
+  ];
   await running.start(['--port', String(masterPort), ...NO_PERSISTENCE], masterPort, dir.path);
   await running.start(['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(masterPort), ...NO_PERSISTENCE], replicaPort, dir.path);
   await waitUntil('the replica did not sync', () => ask(replicaPort, async (client) => (await client.info('replication')).includes('master_link_status:up')));

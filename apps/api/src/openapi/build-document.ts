@@ -20,7 +20,8 @@ const SECURITY_SCHEMES = {
     type: 'apiKey',
     in: 'cookie',
     name: 'export_admin_session',
-    description: 'The signed session cookie the Bull Board login form sets (HttpOnly, SameSite=Strict). Changing requests also need `X-XSRF-TOKEN` equal to the `XSRF-TOKEN` cookie.',
+    description:
+      'The signed session cookie the Bull Board login form sets (HttpOnly, SameSite=Strict). Changing requests also need `X-XSRF-TOKEN` equal to the `XSRF-TOKEN` cookie.',
   },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set (otherwise /metrics is open).' },
 };
@@ -30,7 +31,10 @@ const SECURITY_SCHEMES = {
  * decorated class loaded, nested ones by `$ref`). The API refuses unknown fields, so the schemas do too.
  */
 export function dtoSchemas(): Record<string, JsonSchema> {
-  const schemas = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/', classTransformerMetadataStorage: defaultMetadataStorage }) as Record<string, JsonSchema>;
+  const schemas = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/', classTransformerMetadataStorage: defaultMetadataStorage }) as Record<
+    string,
+    JsonSchema
+  >;
   for (const schema of Object.values(schemas)) {
     schema.additionalProperties = false;
     dropDanglingRefs(schema, schemas);
@@ -71,7 +75,9 @@ function operationOf(route: RouteDoc): JsonSchema {
     description: `${route.description ?? route.summary}${roleNote}`,
     security: SECURITY[route.auth],
     'x-roles': route.auth === 'api_key' || route.auth === 'dashboard' ? [...roles] : undefined,
-    ...(route.params ? { parameters: route.params.map(({ spansSlashes: _spans, ...param }) => ({ ...param, required: param.in === 'path' ? true : (param.required ?? false) })) } : {}),
+    ...(route.params
+      ? { parameters: route.params.map(({ spansSlashes: _spans, ...param }) => ({ ...param, required: param.in === 'path' ? true : (param.required ?? false) })) }
+      : {}),
     ...(body ? { requestBody: body } : {}),
     responses,
   };

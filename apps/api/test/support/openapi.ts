@@ -49,7 +49,10 @@ export function servedRoutes(app: Express, opaque: string[]): ServedRoute[] {
   return found;
 }
 
-type Document = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, unknown> } };
+type Document = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  components: { schemas: Record<string, unknown> };
+};
 
 /** Validates real answers against the document's response schemas. */
 export class DocumentedResponses {

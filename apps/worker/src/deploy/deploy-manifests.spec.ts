@@ -84,7 +84,9 @@ describe('k8s/', () => {
   it('protects every Deployment with a PodDisruptionBudget that selects its pods', () => {
     for (const deployment of byKind('Deployment')) {
       const labels = deployment.spec.template.metadata.labels as Record<string, string>;
-      const budget = byKind('PodDisruptionBudget').find((pdb) => Object.entries(pdb.spec.selector.matchLabels as Record<string, string>).every(([label, value]) => labels[label] === value));
+      const budget = byKind('PodDisruptionBudget').find((pdb) =>
+        Object.entries(pdb.spec.selector.matchLabels as Record<string, string>).every(([label, value]) => labels[label] === value),
+      );
       expect({ deployment: deployment.metadata.name, hasBudget: !!budget }).toEqual({ deployment: deployment.metadata.name, hasBudget: true });
     }
   });
@@ -128,7 +130,10 @@ describe('k8s/', () => {
 const AWAITING_S3_DRIVER = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'];
 
 describe('docker/docker-compose.yml', () => {
-  const compose = parseAllDocuments(readFileSync(join(ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true })[0]?.toJS() as { services: Record<string, any>; volumes: Record<string, unknown> };
+  const compose = parseAllDocuments(readFileSync(join(ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true })[0]?.toJS() as {
+    services: Record<string, any>;
+    volumes: Record<string, unknown>;
+  };
   const ours = Object.entries(compose.services).filter(([, service]) => service.build);
 
   it('brings up PostgreSQL, Redis (noeviction), MinIO with its bucket, the API, two workers and the scheduler', () => {

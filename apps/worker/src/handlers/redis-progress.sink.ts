@@ -34,7 +34,12 @@ export class RedisProgressSink implements ProgressSink {
     if (!progress) return this.sending;
     this.lastSent = Date.now();
     // Progress is advisory: a lost update must never fail the export.
-    this.sending = this.sending.then(() => Promise.all([this.job.updateProgress({ ...progress }), this.publish({ ...progress })]).then(() => undefined, () => undefined));
+    this.sending = this.sending.then(() =>
+      Promise.all([this.job.updateProgress({ ...progress }), this.publish({ ...progress })]).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     return this.sending;
   }
 }

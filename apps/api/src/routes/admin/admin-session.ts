@@ -90,6 +90,8 @@ export class AdminSessions {
   }
 
   private cookie(name: string, value: string, maxAge: number, isHttpOnly: boolean): string {
-    return [`${name}=${value}`, `Path=${COOKIE_PATH}`, `Max-Age=${maxAge}`, 'SameSite=Strict', ...(isHttpOnly ? ['HttpOnly'] : []), ...(this.isSecure ? ['Secure'] : [])].join('; ');
+    return [`${name}=${value}`, `Path=${COOKIE_PATH}`, `Max-Age=${maxAge}`, 'SameSite=Strict', ...(isHttpOnly ? ['HttpOnly'] : []), ...(this.isSecure ? ['Secure'] : [])].join(
+      '; ',
+    );
   }
 }

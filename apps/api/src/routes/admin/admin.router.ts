@@ -43,7 +43,10 @@ export function adminRouter(deps: ApiDeps): Router {
       const failures = await deps.limiter.hit(`authfail:${clientIp(req)}`, deps.config.limits.authFailuresPerIpPerMinute, 60_000);
       if (!failures.isAllowed) return next(errors.rateLimited(failures.retryAfterSeconds));
       const status = principal ? 403 : 401;
-      return void res.status(status).type('html').send(loginPage(principal ? 'The dashboard needs an admin or viewer key.' : 'That key is not valid.'));
+      return void res
+        .status(status)
+        .type('html')
+        .send(loginPage(principal ? 'The dashboard needs an admin or viewer key.' : 'That key is not valid.'));
     }
     res.append('Set-Cookie', sessions.startCookies(sessions.issue(principal.apiKeyId)));
     res.redirect(303, BOARD_PATH);

@@ -9,7 +9,11 @@ export const EXPORT_EVENTS_DOCS: ApiDocPart = {
       description: 'The data of a `progress` event.',
       required: ['job_id', 'status', 'progress'],
       additionalProperties: false,
-      properties: { job_id: { type: 'string' }, status: { enum: EXPORT_STATUSES.filter((status) => status === 'queued' || status === 'processing') }, progress: ref('ExportProgress') },
+      properties: {
+        job_id: { type: 'string' },
+        status: { enum: EXPORT_STATUSES.filter((status) => status === 'queued' || status === 'processing') },
+        progress: ref('ExportProgress'),
+      },
     },
   },
   routes: [
@@ -22,7 +26,7 @@ export const EXPORT_EVENTS_DOCS: ApiDocPart = {
         'A `text/event-stream`: `event: progress` with an `ExportProgressEvent` at least every second while the export runs (on every change while it is queued),',
         'then one `event: done` whose data is the `ExportStatus` answer (completed, failed or cancelled), and the stream ends.',
         'Comment lines (`: keep-alive`) every SSE_HEARTBEAT_SECONDS keep proxies from closing a quiet stream; `retry: 2000` tells EventSource how soon to reconnect.',
-        'Works on any API replica (the workers publish through Redis). Same visibility as status: 404 for an unknown job or another workspace\'s.',
+        "Works on any API replica (the workers publish through Redis). Same visibility as status: 404 for an unknown job or another workspace's.",
       ].join(' '),
       auth: 'api_key',
       params: [JOB_ID_PARAM],

@@ -54,7 +54,8 @@ export function exportEventsRouter(deps: ApiDeps): Router {
       const row: ExportJobEntity | null = await deps.jobs.findById(job.id).catch(() => null);
       if (isClosed || !row || !isFinished(row.status)) return;
       const files = row.status === 'completed' ? await deps.jobs.listFiles(row.id) : [];
-      const finalProgress = row.status === 'completed' ? { ...progress, percentage: 100, rows_processed: row.rowsProcessed, total_rows: row.totalRows, files_created: row.filesCreated } : progress;
+      const finalProgress =
+        row.status === 'completed' ? { ...progress, percentage: 100, rows_processed: row.rowsProcessed, total_rows: row.totalRows, files_created: row.filesCreated } : progress;
       send(res, 'done', presentStatus(row, finalProgress, files));
       await close();
     };

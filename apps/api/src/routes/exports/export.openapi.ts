@@ -77,7 +77,13 @@ export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
   ExportDeleted: all({ job_id: TEXT, deleted: { const: true }, files_removed: COUNT, space_freed_mb: { type: 'number', minimum: 0 } }),
 };
 
-const FILE_INDEX = { name: 'file_index', in: 'path' as const, required: true, description: 'Index of the file in the status answer (0 first).', schema: { type: 'integer', minimum: 0 } };
+const FILE_INDEX = {
+  name: 'file_index',
+  in: 'path' as const,
+  required: true,
+  description: 'Index of the file in the status answer (0 first).',
+  schema: { type: 'integer', minimum: 0 },
+};
 
 /** POST create, GET status, GET download, DELETE. */
 export const EXPORT_DOCS: ApiDocPart = {
@@ -101,7 +107,7 @@ export const EXPORT_DOCS: ApiDocPart = {
       path: '/api/v1/export/status/{job_id}',
       tag: 'exports',
       summary: 'Status, progress and files of an export',
-      description: 'Members see their own exports; admins and viewers every export of their workspace. Another workspace\'s job answers 404.',
+      description: "Members see their own exports; admins and viewers every export of their workspace. Another workspace's job answers 404.",
       auth: 'api_key',
       params: [JOB_ID_PARAM],
       responses: { 200: { description: 'The export.', schema: ref('ExportStatus') } },
@@ -133,7 +139,11 @@ export const EXPORT_DOCS: ApiDocPart = {
             ETag: { description: 'The checksum, for If-Range.', schema: { type: 'string' } },
           },
         },
-        206: { description: 'The requested range (Content-Range says which).', contentType: 'application/octet-stream', schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+        206: {
+          description: 'The requested range (Content-Range says which).',
+          contentType: 'application/octet-stream',
+          schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+        },
       },
       errors: [400, 401, 403, 404, 410, 416, 422, 429],
     },
