@@ -113,3 +113,26 @@ it('counts a job that fails for good as failed, and maintenance jobs by name', a
   expect(sample(text, 'queue_jobs_finished_total', { queue: 'exports', name: JobName.runExport, outcome: 'failed' })).toBe(1);
   expect(sample(text, 'queue_jobs_finished_total', { queue: 'maintenance', name: JobName.expireExports, outcome: 'completed' })).toBe(1);
 });
+
+it('serves the scheduler its /healthz (the liveness probe) and process metrics on METRICS_PORT', async () => {
+  const port = await freePort();
+  const scheduler = spawnService('scheduler', { ...harness.env.env, METRICS_PORT: String(port) });
+  try {
+    const deadline = Date.now() + 30_000;
+    while (
+      (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (res) => res.status,
+        () => 0,
+      )) !== 200
+    ) {
+      if (Date.now() > deadline) throw new Error(`the scheduler serves no /healthz: ${scheduler.output.join('')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^process_cpu_user_seconds_total\{service="scheduler"\} /m);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+  } finally {
+    await stopService(scheduler);
+  }
+});
