@@ -4,7 +4,8 @@ import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSo
 import type { ArtifactStore } from '@export-service/export-core';
 import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
-import type { ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import type { ServiceMetrics } from '@export-service/metrics';
+import type { ExportEventHub, ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
 import type { LinkSigner } from '@export-service/security';
 
 /** Everything the API needs, built once by main.ts (or by a test) and passed to createApp. */
@@ -25,6 +26,10 @@ export interface ApiDeps {
   analyticsPool: pg.Pool;
   store: ArtifactStore;
   linkSigner: LinkSigner;
+  /** Live events of exports (Redis pub/sub, one subscriber connection), for progress streams. */
+  exportEvents: ExportEventHub;
+  /** This process's Prometheus registry. */
+  metrics: ServiceMetrics;
   /** What creating an export talks to (the one creation path, `createExport`). */
   exportCreation: CreateExportDeps;
 }

@@ -2,7 +2,7 @@ import cors from 'cors';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { ApiDeps } from './api-deps';
-import { authenticate, requireAdmin } from './middleware/auth';
+import { authenticate, requireAdmin, viewersOnlyRead } from './middleware/auth';
 import { errorHandler, notFound } from './middleware/error-handler';
 import { limitPerIp } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
@@ -12,6 +12,13 @@ import { credentialRouter } from './routes/credentials/credential.router';
 import { exportRouter } from './routes/exports/export.router';
 import { signedFileRouter } from './routes/files/signed-file.router';
 import { healthRouter } from './routes/health/health.router';
+import { buildOpenApiDocument } from './openapi/build-document';
+import { DOCUMENTED_ROUTES } from './openapi/documented-routes';
+import { routeLabeller } from './openapi/route-label';
+import { adminRouter } from './routes/admin/admin.router';
+import { docsRouter } from './routes/docs/docs.router';
+import { exportEventsRouter } from './routes/exports/export-events.router';
+import { measureRequests, metricsRouter } from './routes/metrics/metrics.router';
 
 /** Builds the API without listening, so tests drive it with supertest. */
 export function createApp(deps: ApiDeps): Express {
@@ -19,7 +26,7 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);
   app.set('query parser', 'simple');
-  app.use(requestId, requestLog(deps.logger), helmet());
+  app.use(requestId, requestLog(deps.logger), measureRequests(deps.metrics, routeLabeller(DOCUMENTED_ROUTES)), helmet());
   if (deps.config.http.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -30,13 +37,18 @@ export function createApp(deps: ApiDeps): Express {
     );
   }
   app.use(healthRouter(deps));
+  app.use(metricsRouter(deps.metrics, deps.config.ops.metricsToken));
+  app.use(docsRouter(buildOpenApiDocument(DOCUMENTED_ROUTES, '1.0.0')));
+  app.use('/admin', adminRouter(deps));
 
   const api = Router();
   api.use(limitPerIp(deps.limiter, deps.config.limits.perIpPerMinute));
   // Signed links carry their own authorisation (the signature), so they come before the API key check.
   api.use(signedFileRouter(deps));
   api.use(authenticate(deps));
+  api.use(viewersOnlyRead);
   api.use(exportRouter(deps));
+  api.use(exportEventsRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));
   app.use('/api/v1', api);

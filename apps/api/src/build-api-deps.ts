@@ -4,7 +4,8 @@ import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRe
 import { createArtifactStore } from '@export-service/export-adapters';
 import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
-import { closeQueues, createRedisConnection, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
+import { ServiceMetrics } from '@export-service/metrics';
+import { closeQueues, createRedisConnection, ExportEventHub, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
 import { LinkSigner } from '@export-service/security';
 import type { ApiDeps } from './api-deps';
 
@@ -26,6 +27,10 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   const prefix = `${config.redis.queuePrefix}:api`;
   const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
   const jobs = new ExportJobRepository(dataSource);
+  // Pub/sub needs a connection of its own; it retries forever (a stream outlives a Redis blip).
+  const subscriber = createRedisConnection(config.redis.url, 'worker');
+  const metrics = new ServiceMetrics('api');
+  metrics.watchQueues(Object.values(queues));
   const deps: ApiDeps = {
     config,
     logger,
@@ -43,11 +48,14 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     store: createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) }),
     linkSigner,
     exportCreation: exportCreationDeps(config, { jobs, queues, analyticsPool }),
+    exportEvents: new ExportEventHub(subscriber, config.redis.queuePrefix),
+    metrics,
   };
   return {
     deps,
     close: async () => {
       await closeQueues(queues);
+      await deps.exportEvents.close();
       redis.disconnect();
       await analyticsPool.end();
       await dataSource.destroy();

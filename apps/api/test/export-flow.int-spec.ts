@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { decompress, edgeCaseActivityRows, insertActivityRows, makeTempDir, parseCsv, parseJsonLines, type ActivityRow } from '@export-service/testing';
 import { download, startHarness, type Harness, type StatusBody } from './support/harness';
+import { DocumentedResponses } from './support/openapi';
 
 const WORKSPACE = 'ws_flow';
 let harness: Harness;
 let key: string;
 let dir: { path: string; cleanup: () => Promise<void> };
 let rows: ActivityRow[];
+/** Every answer below is checked against the schemas the OpenAPI document publishes. */
+let documented: DocumentedResponses;
 
 /** The database's own rendering of the rows, the truth the files are compared with. */
 async function expectedRows(): Promise<Array<Record<string, string | null>>> {
@@ -22,6 +25,7 @@ async function expectedRows(): Promise<Array<Record<string, string | null>>> {
 
 beforeAll(async () => {
   harness = await startHarness('flow');
+  documented = new DocumentedResponses((await request(harness.app).get('/api/v1/openapi.json')).body);
   key = await harness.createKey(WORKSPACE, 'member');
   dir = await makeTempDir('flow');
   rows = [
@@ -48,8 +52,12 @@ async function runExport(format: string, compression: string) {
       data_sources: [{ type: 'user_activity', fields: ['user_id', 'action', 'resource_id', 'credits', 'duration_ms', 'success', 'metadata', 'timestamp'] }],
     });
   expect(created.status).toBe(202);
+  documented.expectMatches('post', '/api/v1/export/create', 202, created.body);
   expect(created.body).toMatchObject({ status: 'queued', estimated_rows: 12, tracking_url: `/api/v1/export/status/${created.body.job_id}` });
-  const status = await harness.waitForStatus(created.body.job_id as string, key);
+  const status = await harness.waitForStatus(created.body.job_id as string, key, (body) => {
+    documented.expectMatches('get', '/api/v1/export/status/{job_id}', 200, body);
+    return ['completed', 'failed'].includes(body.status as string);
+  });
   expect(status.status).toBe('completed');
   return status;
 }
@@ -72,6 +80,7 @@ describe.each([
 
     const response = await download(harness.app, key, file!.download_url as string);
     expect(response.status).toBe(200);
+    expect(response.headers['x-checksum']).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(response.headers['content-disposition']).toBe(`attachment; filename="${file!.filename}"`);
     expect(response.headers['content-length']).toBe(String(response.body.length));
     const checksum = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
@@ -119,7 +128,11 @@ it('resumes a broken download with Range and If-Range', async () => {
   expect(Buffer.concat([head.body, tail.body]).equals(whole.body)).toBe(true);
   const stale = await download(harness.app, key, url, { Range: `bytes=${cut}-`, 'If-Range': '"stale"' });
   expect(stale.status).toBe(200);
-  expect((await download(harness.app, key, url, { Range: `bytes=${whole.body.length + 10}-` })).status).toBe(416);
+  const outside = await request(harness.app)
+    .get(url)
+    .set({ Authorization: `Bearer ${key}`, Range: `bytes=${whole.body.length + 10}-` });
+  expect(outside.status).toBe(416);
+  documented.expectMatches('get', '/api/v1/export/download/{job_id}/{file_index}', 416, outside.body);
 });
 
 it('writes a manifest that lists every file with rows, bytes, checksum and schema', async () => {
@@ -179,4 +192,16 @@ it('applies every kind of filter (list, boolean, date range) exactly as SQL woul
   const file = await download(harness.app, key, status.files[0].download_url as string);
   const parsed = parseJsonLines(file.body) as Array<{ user_id: string; action: string }>;
   expect(parsed.map((row) => ({ user_id: row.user_id, action: row.action }))).toEqual(truth);
+});
+
+it('answers bad input and unknown jobs with the documented error body', async () => {
+  const bad = await request(harness.app).post('/api/v1/export/create').set('Authorization', `Bearer ${key}`).send({ name: 'bad', format: 'pdf', data_sources: [] });
+  expect(bad.status).toBe(422);
+  documented.expectMatches('post', '/api/v1/export/create', 422, bad.body);
+  expect(bad.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'format' })]));
+  const unknown = await request(harness.app)
+    .get(`/api/v1/export/status/job_${'f'.repeat(32)}`)
+    .set('Authorization', `Bearer ${key}`);
+  expect(unknown.status).toBe(404);
+  documented.expectMatches('get', '/api/v1/export/status/{job_id}', 404, unknown.body);
 });

@@ -4,7 +4,7 @@ import { createApiKey, migrate, revokeApiKey, rotateSecretKey, seed, type Comman
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
-  create-api-key --workspace <id> --role admin|member [--name <text>]
+  create-api-key --workspace <id> --role admin|member|viewer [--name <text>]
       Creates the workspace and a user when missing; prints the new key alone on the last line.
   revoke-api-key   (the key on standard input: printf %s "$KEY" | npm run cli -- revoke-api-key)
       Revokes a key; it answers 401 from then on. Never on the command line, where ps and shell history keep it.

@@ -38,10 +38,20 @@ it('creates a key that works, prints it alone on the last line, and revokes it',
   expect((await cli(['revoke-api-key'], harness.env.env, Buffer.from(key))).code).toBe(1);
 });
 
+it('creates a viewer key: it reads the dashboard and status, and changes nothing', async () => {
+  const created = await cli(['create-api-key', '--workspace', 'ws_cli', '--role', 'viewer']);
+  expect(created.code).toBe(0);
+  const key = created.stdout.toString().trim().split('\n').at(-1) as string;
+  expect((await request(harness.app).get('/admin/queues/api/queues').set('Authorization', `Bearer ${key}`)).status).toBe(200);
+  expect((await request(harness.app).put('/admin/queues/api/queues/exports/pause').set('Authorization', `Bearer ${key}`)).status).toBe(403);
+  expect((await request(harness.app).post('/api/v1/export/create').set('Authorization', `Bearer ${key}`).send({})).status).toBe(403);
+  expect((await request(harness.app).get('/api/v1/audit').set('Authorization', `Bearer ${key}`)).status).toBe(403);
+});
+
 it('explains bad arguments', async () => {
   const result = await cli(['create-api-key', '--workspace', 'ws_cli', '--role', 'owner']);
   expect(result.code).toBe(1);
-  expect(result.stderr).toContain('--role must be one of admin, member');
+  expect(result.stderr).toContain('--role must be one of admin, member, viewer');
   const huge = await cli(['seed', '--workspace', 'ws_cli', '--rows', '1000000000']);
   expect(huge.code).toBe(1);
   expect(huge.stderr).toContain('--rows must be a whole number from 0 to 100,000,000');
@@ -91,6 +101,6 @@ it('stops a service at start with one line naming a bad setting', async () => {
   const lines = result.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain('PORT must be a whole number (got "eighty")');
-  expect(lines[0]).toContain('REDIS_URL must use redis: or rediss:');
+  expect(lines[0]).toContain('REDIS_URL must look like redis://host:6379');
   expect(() => loadConfig({ ...harness.env.env, NODE_ENV: 'production', EXPORT_SECRET_KEY: '' })).toThrow(/EXPORT_SECRET_KEY is required/);
 });

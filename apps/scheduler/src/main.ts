@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '@export-service/config';
 import { createLogger } from '@export-service/logger';
+import { ServiceMetrics, startMetricsServer } from '@export-service/metrics';
 import { closeQueues, createRedisConnection, openQueues } from '@export-service/queue';
 import { reconcileSchedules, systemSchedules } from './reconcile-schedules';
 
@@ -18,11 +19,15 @@ async function main(): Promise<void> {
       logger.error('reconciling schedules failed; retrying next round', { error });
     }
   };
+  // Process metrics and /healthz for the liveness probe, when METRICS_PORT is set.
+  const metricsServer =
+    config.ops.metricsPort > 0 ? await startMetricsServer({ metrics: new ServiceMetrics('scheduler'), port: config.ops.metricsPort, token: config.ops.metricsToken }) : null;
   await reconcile();
   logger.info('scheduler started', { schedules: systemSchedules().map((schedule) => schedule.id), pid: process.pid });
   const timer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
   const stop = async () => {
     clearInterval(timer);
+    await metricsServer?.close();
     await closeQueues(queues);
     redis.disconnect();
     process.exit(0);

@@ -6,7 +6,7 @@ import { compressors, createArtifactStore, createEncoders, openpgpEncryptor } fr
 import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
 import { PgRowSource } from '@export-service/analytics';
 import type { Logger } from '@export-service/logger';
-import { closeQueues, createRedisConnection, openQueues, startWorker, WorkspaceSlots } from '@export-service/queue';
+import { closeQueues, createRedisConnection, ExportEventPublisher, openQueues, startWorker, WorkspaceSlots } from '@export-service/queue';
 import { LinkSigner } from '@export-service/security';
 import { assertRegistryComplete, dispatch, type DispatchContext } from './handlers';
 import type { HandlerRegistry } from './handlers/job-handler';
@@ -15,9 +15,13 @@ import { createRequeueOrphanedExportsHandler, failGivenUpExport } from './handle
 import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
 import { createExpireExportsHandler } from './handlers/expire-exports.handler';
 import { claimScratchDir } from './scratch-dir';
+import { instrumentWorker, startWorkerMetrics } from './worker-metrics';
 
 /** How long stopped attempts get to record themselves after a hard shutdown. */
-const ABORT_GRACE_MS = 5_000;
+export const ABORT_GRACE_MS = 5_000;
+
+/** How long SIGTERM lets running jobs finish; Kubernetes' terminationGracePeriodSeconds must exceed this plus ABORT_GRACE_MS. */
+export const SHUTDOWN_GRACE_MS = 25_000;
 
 /** A running set of workers and how to stop it. */
 export interface WorkerRuntime {
@@ -35,6 +39,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
   const store = createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) });
   const scratch = await claimScratchDir(config.storage.workDir);
+  const { metrics, server: metricsServer } = await startWorkerMetrics(config, logger);
   if (scratch.removed > 0) logger.info('removed scratch directories of workers that are gone', { removed: scratch.removed });
   const ports: ExportPorts = {
     rowSource: new PgRowSource(config.database.analyticsUrl),
@@ -53,6 +58,8 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       logger,
       slotRetryMs: 2_000,
       slotLeaseMs,
+      events: new ExportEventPublisher(redis, config.redis.queuePrefix),
+      metrics,
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
@@ -74,6 +81,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     // BullMQ aborts a job's signal on worker.cancelJob; the shutdown signal stops every job at once.
     const worker = startWorker(queue, redis, settings, (job, token, signal) => dispatch(context, job, token, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal));
     worker.on('error', (error) => logger.error('worker error', { queue, error }));
+    instrumentWorker(worker, queue, metrics);
     // A lock that could not be renewed (an event-loop stall, a frozen VM, a Redis outage) may already be
     // another worker's: stop this attempt rather than race it. The run id fences whatever it still does.
     worker.on('lockRenewalFailed', (jobIds) => {
@@ -91,7 +99,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
 
   return {
     workers,
-    async stop(graceMs = 25_000) {
+    async stop(graceMs = SHUTDOWN_GRACE_MS) {
       const closing = Promise.all(workers.map((worker) => worker.close()));
       const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
       if ((await Promise.race([closing, timer])) === 'timeout') {
@@ -101,6 +109,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
         await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, ABORT_GRACE_MS).unref())]);
       }
       await closeQueues(queues).catch(() => undefined);
+      await metricsServer?.close();
       redis.disconnect();
       await dataSource.destroy();
     },

@@ -1,4 +1,4 @@
-import { integer, key256, keyList, list, oneOf, text, trustProxy, url } from './parsers';
+import { integer, key256, keyList, list, oneOf, redisUrl, text, trustProxy, url } from './parsers';
 
 /**
  * Key used when EXPORT_SECRET_KEY is unset outside production, so a fresh clone starts with no set-up.
@@ -14,8 +14,11 @@ export const ENV_SCHEMA = {
   PUBLIC_BASE_URL: url(['http:', 'https:'], 'http://localhost:3000', 'Address clients reach the API at; signed file links start with it.'),
   LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug'] as const, 'info', 'Least severe log level written.'),
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json', 'Log lines as JSON (for collectors) or short text (for a terminal).'),
-  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379', 'Redis for queues, progress, rate limits. Run it with maxmemory-policy noeviction.'),
-  QUEUE_PREFIX: text('bull', 'Prefix of every BullMQ key in Redis.'),
+  REDIS_URL: redisUrl(
+    'redis://127.0.0.1:6379',
+    'Redis for queues, progress, rate limits: `redis://host:6379`, a Sentinel group `redis+sentinel://host1:26379,host2:26379/mymaster`, or a Cluster `redis+cluster://host1:6379,host2:6379` (`rediss` for TLS). Run it with maxmemory-policy noeviction.',
+  ),
+  QUEUE_PREFIX: text('bull', 'Prefix of every BullMQ key in Redis. On a Cluster it is wrapped in a hash tag (`{bull}`) unless it has one.'),
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/export_service', 'PostgreSQL for the service metadata.'),
   ANALYTICS_DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/export_analytics', 'PostgreSQL holding the analytics tables (read only).'),
   DATABASE_POOL_SIZE: integer(10, 1, 200, 'Connections per process to each database.'),
@@ -44,6 +47,10 @@ export const ENV_SCHEMA = {
   WORKER_MAX_STALLED_COUNT: integer(2, 0, 100, 'Stalls (killed workers) a job survives before it fails.'),
   EXPORT_ATTEMPTS: integer(3, 1, 20, 'Attempts for an export that fails with a transient error.'),
   EXPORT_BACKOFF_MS: integer(5_000, 0, 3_600_000, 'First retry delay; doubles on every attempt.'),
+  METRICS_TOKEN: text('', 'When set, /metrics (API and workers) answers only `Authorization: Bearer <token>`.'),
+  METRICS_PORT: integer(0, 0, 65_535, "Port of the worker and scheduler processes' own /metrics and /healthz server; 0 turns it off."),
+  ADMIN_SESSION_TTL_SECONDS: integer(28_800, 60, 604_800, 'Lifetime of a Bull Board login session (its signed cookie).'),
+  SSE_HEARTBEAT_SECONDS: integer(15, 1, 300, 'Seconds between keep-alive comments on a live progress stream, so proxies never time it out.'),
   DEMO_API_KEY: text('', 'Admin key of the demo workspace ws_demo (npm start); generated when empty.'),
   DEMO_SEED_ROWS: integer(300_000, 0, 100_000_000, 'Rows per analytics table seeded for ws_demo when it has none.'),
   SMTP_URL: text('', 'SMTP server for email delivery (later work).'),

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       const message = (error as Error).message;
       expect(message).not.toContain('\n');
       expect(message).toContain('PORT must be a whole number (got "eighty")');
-      expect(message).toContain('REDIS_URL must use redis: or rediss:');
+      expect(message).toContain('REDIS_URL must look like redis://host:6379');
       expect(message).toContain('WORKER_CONCURRENCY must be between 1 and 64');
     }
   });

@@ -2,6 +2,7 @@ import type { StorageDriver } from '@export-service/contracts';
 import { redactText } from '@export-service/logger';
 import { DEVELOPMENT_SECRET_KEY, ENV_SCHEMA, type EnvName } from './env-schema';
 import { EnvValueError, type EnvRule, type TrustProxy } from './parsers';
+import { parseRedisUrl, queuePrefixFor, type RedisTopology } from './redis-url';
 
 type Raw = { [K in EnvName]: (typeof ENV_SCHEMA)[K] extends EnvRule<infer T> ? T : never };
 
@@ -10,7 +11,7 @@ export interface AppConfig {
   env: Raw['NODE_ENV'];
   http: { port: number; host: string; publicBaseUrl: string; corsOrigins: string[]; trustProxy: TrustProxy; bodyLimitBytes: number };
   log: { level: Raw['LOG_LEVEL']; format: Raw['LOG_FORMAT'] };
-  redis: { url: string; queuePrefix: string };
+  redis: { url: string; queuePrefix: string; topology: RedisTopology };
   database: { url: string; analyticsUrl: string; poolSize: number };
   storage: { driver: StorageDriver; dir: string; workDir: string };
   secrets: { key: Buffer; previousKeys: Buffer[]; isDevelopmentKey: boolean };
@@ -34,6 +35,7 @@ export interface AppConfig {
     backoffMs: number;
   };
   demo: { apiKey: string | null; seedRows: number };
+  ops: { metricsToken: string | null; metricsPort: number; adminSessionTtlSeconds: number; sseHeartbeatSeconds: number };
   mail: { smtpUrl: string | null; sendgridApiKey: string | null };
 }
 
@@ -73,11 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const topology = parseRedisUrl(r.REDIS_URL);
   return deepFreeze({
     env: r.NODE_ENV,
     http: { port: r.PORT, host: r.HOST, publicBaseUrl: r.PUBLIC_BASE_URL, corsOrigins: r.CORS_ORIGINS, trustProxy: r.TRUST_PROXY, bodyLimitBytes: r.BODY_LIMIT_BYTES },
     log: { level: r.LOG_LEVEL, format: r.LOG_FORMAT },
-    redis: { url: r.REDIS_URL, queuePrefix: r.QUEUE_PREFIX },
+    redis: { url: r.REDIS_URL, queuePrefix: queuePrefixFor(topology, r.QUEUE_PREFIX), topology },
     database: { url: r.DATABASE_URL, analyticsUrl: r.ANALYTICS_DATABASE_URL, poolSize: r.DATABASE_POOL_SIZE },
     storage: { driver: 'local', dir: r.STORAGE_DIR, workDir: r.WORK_DIR },
     secrets: {
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffMs: r.EXPORT_BACKOFF_MS,
     },
     demo: { apiKey: r.DEMO_API_KEY || null, seedRows: r.DEMO_SEED_ROWS },
+    ops: { metricsToken: r.METRICS_TOKEN || null, metricsPort: r.METRICS_PORT, adminSessionTtlSeconds: r.ADMIN_SESSION_TTL_SECONDS, sseHeartbeatSeconds: r.SSE_HEARTBEAT_SECONDS },
     mail: { smtpUrl: r.SMTP_URL || null, sendgridApiKey: r.SENDGRID_API_KEY || null },
   });
 }

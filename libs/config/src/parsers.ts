@@ -1,3 +1,4 @@
+import { parseRedisUrl } from './redis-url';
 /** A rule that turns one raw environment value into a typed one, or explains why it cannot. */
 export interface EnvRule<T> {
   /** Value used when the variable is unset or empty; `undefined` makes it required. */
@@ -135,4 +136,20 @@ function decodeKey(raw: string): Buffer {
     throw new EnvValueError('must be 32 random bytes as 64 hex or 44 base64 characters (openssl rand -hex 32)');
   }
   return bytes;
+}
+
+/** REDIS_URL: one server, a Sentinel group or a Cluster (see `parseRedisUrl`). */
+export function redisUrl(fallback: string, doc: string): EnvRule<string> {
+  return {
+    fallback,
+    doc,
+    parse(raw) {
+      try {
+        parseRedisUrl(raw);
+      } catch (error) {
+        throw new EnvValueError((error as Error).message);
+      }
+      return raw.trim();
+    },
+  };
 }

@@ -49,8 +49,12 @@ export type DeletionReason = (typeof DELETION_REASONS)[number];
 /** Days an export's files are kept when neither the export nor its workspace says otherwise (EXPORT_TTL_DAYS). */
 export const MAX_EXPORT_TTL_DAYS = 3_650;
 
-/** Roles an API key can carry. */
-export const ROLES = ['admin', 'member'] as const;
+/**
+ * Roles an API key can carry: `admin` (the whole workspace, admin endpoints, Bull Board), `member` (its
+ * own exports), `viewer` (read only: Bull Board without actions, export status and live progress of the
+ * workspace; no downloads, nothing that changes state).
+ */
+export const ROLES = ['admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Formats whose files are already compressed inside (outer compression adds little). */

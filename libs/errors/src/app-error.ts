@@ -24,6 +24,8 @@ export const ErrorCode = {
   exportDeleted: 'export_deleted',
   exportExpired: 'export_expired',
   exportRunning: 'export_running',
+  readOnlyRole: 'read_only_role',
+  csrfFailed: 'csrf_failed',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -38,6 +38,19 @@ export const errors = {
   adminRequired(): AppError {
     return new AppError(ErrorCode.forbidden, 403, 'This endpoint needs an admin API key.');
   },
+  /** A viewer key (read only) asked for something that changes state or reads export data. */
+  readOnlyRole(): AppError {
+    return new AppError(ErrorCode.readOnlyRole, 403, 'A viewer key is read only: it may read export status and the dashboard, not change anything or download files.');
+  },
+  dashboardRoleRequired(): AppError {
+    return new AppError(ErrorCode.forbidden, 403, 'The queue dashboard needs an admin or viewer key.');
+  },
+  csrfRejected(): AppError {
+    return new AppError(ErrorCode.csrfFailed, 403, 'This request changes state and needs the X-XSRF-TOKEN header of the dashboard session.');
+  },
+  metricsTokenRequired(): AppError {
+    return new AppError(ErrorCode.unauthenticated, 401, 'Send the metrics token as "Authorization: Bearer <token>".', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  },
   notFound(what: string, id: string): AppError {
     return new AppError(ErrorCode.notFound, 404, `No ${what} "${id}" in your workspace.`);
   },

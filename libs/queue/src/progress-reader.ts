@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis-connection';
 import { QueueName, type ExportProgress } from '@export-service/contracts';
 
 /**
@@ -10,6 +10,11 @@ export class ProgressReader {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
+
+  /** True once BullMQ has finished the export's job (completed, or failed for good): a listener's safety net. */
+  async isJobFinished(exportJobId: string): Promise<boolean> {
+    return (await this.redis.hget(`${this.prefix}:${QueueName.exports}:${exportJobId}`, 'finishedOn')) !== null;
+  }
 
   /** The latest progress of a running export, or null when none was published (or the job is gone). */
   async exportProgress(exportJobId: string): Promise<Partial<ExportProgress> | null> {

@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis-connection';
 import { JOB_QUEUE, JobName, QueueName, type JobPayloads } from '@export-service/contracts';
 
 /** Retry policy for export jobs. */
@@ -43,4 +43,12 @@ export function addJob<N extends JobName>(queues: Queues, name: N, payload: JobP
 /** Queues an export; its BullMQ id is the export id, so enqueuing twice is harmless. */
 export function enqueueExport(queues: Queues, exportJobId: string) {
   return addJob(queues, JobName.runExport, { exportJobId }, { jobId: exportJobId });
+}
+
+/**
+ * The Redis list BullMQ keeps a queue's waiting job ids in (`<prefix>:<queue>:wait`): what KEDA's
+ * redis trigger measures to scale the workers (k8s/worker.yaml).
+ */
+export function waitListKey(prefix: string, queue: QueueName): string {
+  return `${prefix}:${queue}:wait`;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis-connection';
 
 /** Result of one request against a limit. */
 export interface LimitDecision {

@@ -1,5 +1,5 @@
 import { Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis-connection';
 import type { QueueName } from '@export-service/contracts';
 
 /** Worker settings from the configuration. */

@@ -9,3 +9,6 @@ export * from './service-process';
 export * from './harness';
 export * from './fault-tools';
 export * from './fault-scenarios';
+export * from './event-stream';
+export * from './redis-topologies';
+export * from './postgres-replica';

@@ -49,3 +49,14 @@ function bearerToken(req: Request): string | null {
   const match = header ? /^Bearer ([^\s]+)$/.exec(header) : null;
   return match ? (match[1] as string) : null;
 }
+
+/** Viewer keys are read only: anything but GET and HEAD answers 403 (downloads refuse them too). */
+export const viewersOnlyRead: RequestHandler = (req, res, next) => {
+  const isRead = req.method === 'GET' || req.method === 'HEAD';
+  next(isRead || principalOf(res).role !== 'viewer' ? undefined : errors.readOnlyRole());
+};
+
+/** 403 for viewers on read routes that hand out export data (downloads). */
+export function refuseViewer(res: Response): void {
+  if (principalOf(res).role === 'viewer') throw errors.readOnlyRole();
+}

@@ -2,7 +2,13 @@ import type { Job } from 'bullmq';
 import type { ExportProgress } from '@export-service/contracts';
 import type { ProgressSink } from '@export-service/export-core';
 
-/** Publishes progress on the BullMQ job in Redis, at most every `intervalMs`, where the API reads it. */
+/** Where progress goes besides the BullMQ job: the export's pub/sub channel, for live streams. */
+export type ProgressPublish = (progress: ExportProgress) => Promise<void>;
+
+/**
+ * Publishes progress at most every `intervalMs`: on the BullMQ job in Redis, where the status read
+ * finds it, and on the export's pub/sub channel, which live event streams of any API replica hear.
+ */
 export class RedisProgressSink implements ProgressSink {
   private latest: ExportProgress | null = null;
   private lastSent = 0;
@@ -11,6 +17,7 @@ export class RedisProgressSink implements ProgressSink {
   constructor(
     private readonly job: Job,
     private readonly intervalMs = 500,
+    private readonly publish: ProgressPublish = async () => undefined,
   ) {}
 
   report(progress: ExportProgress): void {
@@ -27,7 +34,12 @@ export class RedisProgressSink implements ProgressSink {
     if (!progress) return this.sending;
     this.lastSent = Date.now();
     // Progress is advisory: a lost update must never fail the export.
-    this.sending = this.sending.then(() => this.job.updateProgress({ ...progress }).catch(() => undefined));
+    this.sending = this.sending.then(() =>
+      Promise.all([this.job.updateProgress({ ...progress }), this.publish({ ...progress })]).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     return this.sending;
   }
 }

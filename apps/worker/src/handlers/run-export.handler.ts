@@ -4,7 +4,8 @@ import { failWith, FailureCode } from '@export-service/errors';
 import type { ExportPorts } from '@export-service/export-core';
 import { runExport, scopePrefix } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
-import type { WorkspaceSlots } from '@export-service/queue';
+import type { ExportEventPublisher, WorkspaceSlots } from '@export-service/queue';
+import type { ServiceMetrics } from '@export-service/metrics';
 import { openSecret, type SecretKeys } from '@export-service/security';
 import type { JobHandler } from './job-handler';
 import { RedisProgressSink } from './redis-progress.sink';
@@ -19,6 +20,9 @@ export interface RunExportDeps {
   /** How long a job waits before asking again for a slot of its workspace. */
   slotRetryMs: number;
   slotLeaseMs: number;
+  /** Live events for progress streams (optional: tests of the handler alone leave it out). */
+  events?: ExportEventPublisher;
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -63,7 +67,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           createdAt: record.createdAt,
           password,
           signal,
-          progress: new RedisProgressSink(job),
+          progress: new RedisProgressSink(job, 500, async (progress) => deps.events?.progress(record.id, progress)),
           notes: record.notes,
         });
         if (!(await deps.jobs.complete(record.id, runId, outcome.files, outcome.totalRows))) {
@@ -79,6 +83,13 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           .updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length })
           .catch(() => undefined);
         const seconds = (Date.now() - started) / 1000;
+        await deps.events?.finished(record.id, 'completed');
+        deps.metrics?.recordExport(
+          record.spec.format,
+          seconds,
+          outcome.totalRows,
+          outcome.files.reduce((sum, file) => sum + file.bytes, 0),
+        );
         logger.info('export completed', {
           runId,
           rows: outcome.totalRows,
@@ -99,6 +110,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
       if (isFinal) {
         // Without a run (the attempt failed before it started one), nothing of it can race the row.
         await deps.jobs.fail(exportJobId, failure, runId);
+        await deps.events?.finished(exportJobId, 'failed');
         deps.logger.error('export failed', { exportJobId, code: failure.code, error: failure.message });
       } else if (runId) {
         await deps.jobs.markRetrying(exportJobId, runId, failure);

@@ -39,13 +39,22 @@ export class AccessRepository {
   }
 
   /** The principal of an active (not revoked) key, by the key's hash. */
-  async findActiveKey(keyHash: string): Promise<Principal | null> {
+  findActiveKey(keyHash: string): Promise<Principal | null> {
+    return this.findActive('key.key_hash = :keyHash', { keyHash });
+  }
+
+  /** The principal of an active key by its id (a dashboard session re-checks its key on every request). */
+  findActiveKeyById(apiKeyId: string): Promise<Principal | null> {
+    return this.findActive('key.id = :apiKeyId', { apiKeyId });
+  }
+
+  private async findActive(condition: string, parameters: Record<string, string>): Promise<Principal | null> {
     const row = await this.dataSource
       .getRepository(ApiKeyEntity)
       .createQueryBuilder('key')
       .innerJoin(UserEntity, 'user', 'user.id = key.user_id')
       .select(['key.id AS api_key_id', 'key.hint AS hint', 'user.id AS user_id', 'user.workspace_id AS workspace_id', 'user.role AS role'])
-      .where('key.key_hash = :keyHash AND key.revoked_at IS NULL', { keyHash })
+      .where(`${condition} AND key.revoked_at IS NULL`, parameters)
       .getRawOne<{ api_key_id: string; hint: string; user_id: string; workspace_id: string; role: Role }>();
     return row ? { apiKeyId: row.api_key_id, apiKeyHint: row.hint, userId: row.user_id, workspaceId: row.workspace_id, role: row.role } : null;
   }

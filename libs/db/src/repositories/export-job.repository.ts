@@ -39,7 +39,7 @@ export interface ExportRef {
 
 const MAX_ERROR_LENGTH = 1_000;
 
-/** Who asks to see a job: members see their own exports, admins the whole workspace. */
+/** Who asks to see a job: members see their own exports, admins and viewers the whole workspace. */
 export interface JobViewer {
   workspaceId: string;
   userId: string;
@@ -100,7 +100,7 @@ export class ExportJobRepository {
    * created; another workspace's job is as good as missing.
    */
   findVisible(id: string, viewer: JobViewer): Promise<ExportJobEntity | null> {
-    const where = viewer.role === 'admin' ? { id, workspaceId: viewer.workspaceId } : { id, workspaceId: viewer.workspaceId, userId: viewer.userId };
+    const where = viewer.role !== 'member' ? { id, workspaceId: viewer.workspaceId } : { id, workspaceId: viewer.workspaceId, userId: viewer.userId };
     return this.dataSource.getRepository(ExportJobEntity).findOneBy(where);
   }
 

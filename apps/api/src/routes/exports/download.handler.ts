@@ -4,7 +4,7 @@ import type { ExportJobEntity } from '@export-service/db';
 import { fileAvailability } from '@export-service/exports';
 import { verifyPassword } from '@export-service/security';
 import type { ApiDeps } from '../../api-deps';
-import { principalOf } from '../../middleware/auth';
+import { principalOf, refuseViewer } from '../../middleware/auth';
 import { recordAudit, type AuditActor } from '../audit-recorder';
 import { findOwnJob } from './find-own-job';
 import { prepareStoredFile, sendStoredFile } from './send-stored-file';
@@ -57,6 +57,7 @@ export function assertFilesServed(job: ExportJobEntity): void {
  */
 export function downloadHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
+    refuseViewer(res);
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
     if (!/^\d{1,6}$/.test(String(req.params.file_index))) throw errors.validation([{ field: 'file_index', problem: 'must be a whole number from 0' }]);
     assertFilesServed(job);

@@ -1,0 +1,3 @@
+export * from './service-metrics';
+export * from './metrics-server';
+export * from './metrics-auth';
