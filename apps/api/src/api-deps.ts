@@ -5,6 +5,7 @@ import type { ArtifactStore } from '@export-service/export-core';
 import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
 import type { ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import type { ScheduleDeps } from '@export-service/schedules';
 import type { LinkSigner } from '@export-service/security';
 
 /** Everything the API needs, built once by main.ts (or by a test) and passed to createApp. */
@@ -27,4 +28,6 @@ export interface ApiDeps {
   linkSigner: LinkSigner;
   /** What creating an export talks to (the one creation path, `createExport`). */
   exportCreation: CreateExportDeps;
+  /** Templates, schedules and their runs. */
+  scheduling: ScheduleDeps;
 }

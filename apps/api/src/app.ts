@@ -12,6 +12,8 @@ import { credentialRouter } from './routes/credentials/credential.router';
 import { exportRouter } from './routes/exports/export.router';
 import { signedFileRouter } from './routes/files/signed-file.router';
 import { healthRouter } from './routes/health/health.router';
+import { scheduleRouter } from './routes/schedules/schedule.router';
+import { templateRouter } from './routes/templates/template.router';
 
 /** Builds the API without listening, so tests drive it with supertest. */
 export function createApp(deps: ApiDeps): Express {
@@ -37,6 +39,8 @@ export function createApp(deps: ApiDeps): Express {
   api.use(signedFileRouter(deps));
   api.use(authenticate(deps));
   api.use(exportRouter(deps));
+  api.use(templateRouter(deps));
+  api.use(scheduleRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));
   app.use('/api/v1', api);

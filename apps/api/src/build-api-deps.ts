@@ -5,6 +5,7 @@ import { createArtifactStore } from '@export-service/export-adapters';
 import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
 import { closeQueues, createRedisConnection, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
+import { scheduleDeps } from '@export-service/schedules';
 import { LinkSigner } from '@export-service/security';
 import type { ApiDeps } from './api-deps';
 
@@ -26,6 +27,7 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   const prefix = `${config.redis.queuePrefix}:api`;
   const linkSigner = new LinkSigner(config.secrets.key, config.http.publicBaseUrl);
   const jobs = new ExportJobRepository(dataSource);
+  const exportCreation = exportCreationDeps(config, { jobs, queues, analyticsPool });
   const deps: ApiDeps = {
     config,
     logger,
@@ -42,7 +44,8 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     analyticsPool,
     store: createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) }),
     linkSigner,
-    exportCreation: exportCreationDeps(config, { jobs, queues, analyticsPool }),
+    exportCreation,
+    scheduling: scheduleDeps(config, { dataSource, jobs, queues, analyticsPool, creation: exportCreation }),
   };
   return {
     deps,

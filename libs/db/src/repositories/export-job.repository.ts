@@ -65,16 +65,21 @@ export class ExportJobRepository {
   /**
    * Inserts a queued job unless its workspace already has `maxActive` queued or running ones (null
    * then). A per-workspace advisory lock makes the count and the insert one step, so 20 creates at
-   * once cannot all slip under the limit.
+   * once cannot all slip under the limit. A job whose id exists already is returned as it is; an
+   * export made from a template notes the template's `last_used`.
    */
   async create(job: NewExportJob, maxActive: number): Promise<ExportJobEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('export_jobs:' || $1, 0))`, [job.workspaceId]);
+      // An id chosen beforehand (a schedule run's) is created once: a second create returns the first export.
+      const existing = await manager.getRepository(ExportJobEntity).findOneBy({ id: job.id });
+      if (existing) return existing;
       const [active] = (await manager.query(`SELECT count(*)::int AS n FROM export_jobs WHERE workspace_id = $1 AND status IN ('queued', 'processing')`, [
         job.workspaceId,
       ])) as Array<{ n: number }>;
       if ((active?.n ?? 0) >= maxActive) return null;
       const { lineage, ...columns } = job;
+      if (lineage.templateId) await manager.query(`UPDATE export_templates SET last_used = now() WHERE id = $1`, [lineage.templateId]);
       return manager.getRepository(ExportJobEntity).save({
         ...columns,
         origin: lineage.origin,
