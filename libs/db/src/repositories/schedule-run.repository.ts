@@ -144,8 +144,8 @@ export class ScheduleRunRepository {
     return (await this.dataSource.query(
       `SELECT j.id, j.workspace_id AS "workspaceId" FROM export_jobs j JOIN export_schedules s ON s.id = j.schedule_id
         WHERE j.deleted_at IS NULL AND j.status = ANY($3) AND s.deleted_at IS NULL
-          AND ((s.auto_cleanup AND s.keep_exports_days IS NOT NULL AND j.created_at < $1 - make_interval(days => s.keep_exports_days))
-            OR (s.auto_delete_after_days IS NOT NULL AND j.completed_at < $1 - make_interval(days => s.auto_delete_after_days)))
+          AND ((s.auto_cleanup AND s.keep_exports_days IS NOT NULL AND j.created_at < $1::timestamptz - make_interval(days => s.keep_exports_days))
+            OR (s.auto_delete_after_days IS NOT NULL AND j.completed_at < $1::timestamptz - make_interval(days => s.auto_delete_after_days)))
         ORDER BY j.created_at LIMIT $2`,
       [now, limit, FINISHED_STATUSES],
     )) as ExportRef[];
