@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   let scheduler: ServiceProcess | null = null;
   try {
     const key = await harness.createKey(WORKSPACE, 'admin');
-    await insertActivityRows(harness.env.analyticsPool, Array.from({ length: 200 }, (_, index) => activityRow({ workspace_id: WORKSPACE, timestamp: new Date(Date.now() - index * 600_000).toISOString() })));
+    await insertActivityRows(
+      harness.env.analyticsPool,
+      Array.from({ length: 200 }, (_, index) => activityRow({ workspace_id: WORKSPACE, timestamp: new Date(Date.now() - index * 600_000).toISOString() })),
+    );
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${harness.app as string}${path}`, {
         method,
@@ -49,7 +52,12 @@ async function main(): Promise<void> {
     scheduler = spawnService('scheduler', harness.env.env);
     const ids: string[] = [];
     for (let index = 0; index < scheduleCount; index += 1) {
-      const created = await call('POST', '/api/v1/export/scheduled', { name: `every second ${index}`, template_id: template.template_id, frequency: 'every_seconds', schedule: { every_seconds: 1 } });
+      const created = await call('POST', '/api/v1/export/scheduled', {
+        name: `every second ${index}`,
+        template_id: template.template_id,
+        frequency: 'every_seconds',
+        schedule: { every_seconds: 1 },
+      });
       ids.push(created.schedule_id as string);
     }
     console.log(`${scheduleCount} schedules firing every second for ${seconds} s; SIGKILLing one of 2 workers about every ${killEveryMs} ms`);
@@ -78,7 +86,9 @@ async function main(): Promise<void> {
       if (isSettled || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const exportsPerSchedule = (await harness.dataSource.query(`SELECT schedule_id, status, count(*)::int AS n FROM export_jobs WHERE schedule_id = ANY($1) GROUP BY 1, 2`, [ids])) as Array<{
+    const exportsPerSchedule = (await harness.dataSource.query(`SELECT schedule_id, status, count(*)::int AS n FROM export_jobs WHERE schedule_id = ANY($1) GROUP BY 1, 2`, [
+      ids,
+    ])) as Array<{
       schedule_id: string;
       status: string;
       n: number;
@@ -105,7 +115,9 @@ async function main(): Promise<void> {
     const catchUps = runs.filter((run) => run.trigger === 'catch_up').length;
     console.log(`fired for ${firedFor.toFixed(0)} s with ${kills} worker SIGKILLs`);
     console.log(`periods with exactly one completed export: ${exactlyOne}/${periods} (missing ${missing}, not completed ${notCompleted}, catch-ups ${catchUps})`);
-    console.log(`exports of the schedules: ${exportsPerSchedule.reduce((sum, row) => sum + row.n, 0)} (${completedExports} completed) for ${runs.length} runs: ${completedExports === exactlyOne ? 'no period has two' : 'MISMATCH'}`);
+    console.log(
+      `exports of the schedules: ${exportsPerSchedule.reduce((sum, row) => sum + row.n, 0)} (${completedExports} completed) for ${runs.length} runs: ${completedExports === exactlyOne ? 'no period has two' : 'MISMATCH'}`,
+    );
   } finally {
     await Promise.all([...workers, ...(scheduler ? [scheduler] : [])].map((service) => stopService(service)));
     await harness.close();

@@ -210,7 +210,8 @@ describe('since_last_run', () => {
     // Runs go on until one whose range ends after the last commit has completed.
     const runs = await waitForRuns(
       id,
-      (found) => found.some((run) => run.status === 'completed' && Date.parse((run.covered as { to: string }).to) > lastCommit + 100) && found.every((run) => run.status !== 'pending'),
+      (found) =>
+        found.some((run) => run.status === 'completed' && Date.parse((run.covered as { to: string }).to) > lastCommit + 100) && found.every((run) => run.status !== 'pending'),
       90_000,
     );
     await pause(id);
@@ -226,7 +227,12 @@ describe('since_last_run', () => {
     for (const run of completed) {
       const file = await download(harness.app, admin, `/api/v1/export/download/${run.export_job_id}/0`);
       expect(file.status).toBe(200);
-      const lines = file.body.toString('utf8').replace(/^\uFEFF/, '').trim().split('\n').slice(1);
+      const lines = file.body
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\n')
+        .slice(1);
       exported.push(...lines.filter(Boolean).map((line) => line.split(',')[0] as string));
     }
     expect(inserted.length).toBeGreaterThan(60);

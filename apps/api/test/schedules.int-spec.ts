@@ -45,7 +45,10 @@ beforeAll(async () => {
   const saved = await request(harness.app)
     .post('/api/v1/export/templates')
     .set(auth(keys.admin))
-    .send({ name: 'activity', configuration: { format: 'csv', data_sources: [{ type: 'user_activity', fields: ['resource_id', 'timestamp'], filters: { date_range: { relative: 'previous_day' } } }] } });
+    .send({
+      name: 'activity',
+      configuration: { format: 'csv', data_sources: [{ type: 'user_activity', fields: ['resource_id', 'timestamp'], filters: { date_range: { relative: 'previous_day' } } }] },
+    });
   templateId = saved.body.template_id as string;
 }, 120_000);
 
@@ -145,7 +148,10 @@ describe('changing a schedule', () => {
     expect(await (await harness.deps.queues.schedules.getJob(`fire-${id}-${next.getTime()}`))?.getState()).toBe('delayed');
     const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next);
     expect(local).toBe('06:00');
-    const badPatch = await request(harness.app).patch(`/api/v1/export/scheduled/${id}`).set(auth(keys.admin)).send({ schedule: { day_of_month: 0 } });
+    const badPatch = await request(harness.app)
+      .patch(`/api/v1/export/scheduled/${id}`)
+      .set(auth(keys.admin))
+      .send({ schedule: { day_of_month: 0 } });
     expect(badPatch.status).toBe(422);
     const deleted = await request(harness.app).delete(`/api/v1/export/scheduled/${id}`).set(auth(keys.admin));
     expect(deleted.body).toEqual({ schedule_id: id, deleted: true });
@@ -182,7 +188,12 @@ describe('POST .../backfill', () => {
     expect(runs.map((run) => run.period).sort()).toEqual(['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-06', '2024-01-07', '2024-01-08']);
     expect(new Set(runs.map((run) => run.export_job_id)).size).toBe(8);
     const jan5 = runs.find((run) => run.period === '2024-01-05') as StatusBody;
-    expect(jan5).toMatchObject({ trigger: 'backfill', status: 'completed', period_start: '2024-01-04T23:30:00.000Z', covered: { from: '2024-01-03T23:00:00.000Z', to: '2024-01-04T23:00:00.000Z' } });
+    expect(jan5).toMatchObject({
+      trigger: 'backfill',
+      status: 'completed',
+      period_start: '2024-01-04T23:30:00.000Z',
+      covered: { from: '2024-01-03T23:00:00.000Z', to: '2024-01-04T23:00:00.000Z' },
+    });
     const status = await harness.waitForStatus(jan5.export_job_id as string, keys.admin);
     expect(status.name).toBe('Backfilled 2024-01-05');
     // The file holds exactly Jan 4th (Berlin), whose one seeded row is at 12:00 UTC.

@@ -63,7 +63,10 @@ describe('POST and GET /export/templates', () => {
       [{ configuration: { ...CONFIGURATION, name: 'x' } }, 'configuration.name'],
       [{ configuration: { format: 'csv' } }, 'configuration.data_sources'],
       [{ configuration: { ...CONFIGURATION, data_sources: [{ type: 'user_activity', fields: ['nope'] }] } }, 'data_sources[0].fields[0]'],
-      [{ configuration: { ...CONFIGURATION, data_sources: [{ type: 'user_activity', filters: { date_range: { relative: 'yesterday' } } }] } }, 'configuration.data_sources[0].filters.date_range.relative'],
+      [
+        { configuration: { ...CONFIGURATION, data_sources: [{ type: 'user_activity', filters: { date_range: { relative: 'yesterday' } } }] } },
+        'configuration.data_sources[0].filters.date_range.relative',
+      ],
       [{ configuration: { ...CONFIGURATION, encryption: { enabled: true, password: 'weak' } } }, 'encryption.password'],
       [{ name: '' }, 'name'],
     ];
@@ -73,14 +76,17 @@ describe('POST and GET /export/templates', () => {
       expect((refused.body.error.details as Array<{ field: string }>).map((detail) => detail.field)).toContain(field);
     }
     // since_last_run is a schedule's range: a template may hold it.
-    const incremental = await saveTemplate({ configuration: { ...CONFIGURATION, data_sources: [{ type: 'user_activity', filters: { date_range: { relative: 'since_last_run' } } }] } });
+    const incremental = await saveTemplate({
+      configuration: { ...CONFIGURATION, data_sources: [{ type: 'user_activity', filters: { date_range: { relative: 'since_last_run' } } }] },
+    });
     expect(incremental.status).toBe(201);
   });
 
   it('shows private templates to their creator and admins, public ones to the workspace, and nothing to other workspaces', async () => {
     const own = (await saveTemplate({ name: 'private one' })).body.template_id as string;
     const shared = (await saveTemplate({ name: 'public one', is_public: true })).body.template_id as string;
-    const seenBy = async (key: string) => ((await request(harness.app).get('/api/v1/export/templates').set(auth(key))).body.templates as Array<{ id: string }>).map((item) => item.id);
+    const seenBy = async (key: string) =>
+      ((await request(harness.app).get('/api/v1/export/templates').set(auth(key))).body.templates as Array<{ id: string }>).map((item) => item.id);
     expect(await seenBy(keys.alice)).toEqual(expect.arrayContaining([own, shared]));
     expect(await seenBy(keys.admin)).toEqual(expect.arrayContaining([own, shared]));
     expect(await seenBy(keys.bob)).toContain(shared);
@@ -89,7 +95,8 @@ describe('POST and GET /export/templates', () => {
     expect((await request(harness.app).get(`/api/v1/export/templates/${own}`).set(auth(keys.bob))).status).toBe(404);
     expect((await request(harness.app).get(`/api/v1/export/templates/${own}`).set(auth(keys.stranger))).status).toBe(404);
     // Bob sees the public template but may not change it; its creator and admins may.
-    const put = (key: string) => request(harness.app).put(`/api/v1/export/templates/${shared}`).set(auth(key)).send({ name: 'renamed', configuration: CONFIGURATION, is_public: true });
+    const put = (key: string) =>
+      request(harness.app).put(`/api/v1/export/templates/${shared}`).set(auth(key)).send({ name: 'renamed', configuration: CONFIGURATION, is_public: true });
     expect((await put(keys.bob)).status).toBe(403);
     const renamed = await put(keys.admin);
     expect(renamed.status).toBe(200);
@@ -107,7 +114,10 @@ describe('POST and GET /export/templates', () => {
     const detail = await request(harness.app).get(`/api/v1/export/templates/${saved.body.template_id}`).set(auth(keys.alice));
     expect(JSON.stringify(detail.body)).not.toContain(password);
     expect(detail.body).toMatchObject({ has_password: true, configuration: { encryption: { enabled: true, password_protected: true } } });
-    const rows = (await harness.dataSource.query(`SELECT configuration::text AS c, sealed_password FROM export_templates WHERE id = $1`, [saved.body.template_id])) as Array<{ c: string; sealed_password: string }>;
+    const rows = (await harness.dataSource.query(`SELECT configuration::text AS c, sealed_password FROM export_templates WHERE id = $1`, [saved.body.template_id])) as Array<{
+      c: string;
+      sealed_password: string;
+    }>;
     expect(rows[0]?.c).not.toContain(password);
     expect(rows[0]?.sealed_password).not.toContain(password);
   });
@@ -136,7 +146,9 @@ describe('POST /export/create with template_id', () => {
     expect(created.status).toBe(202);
     const status = await request(harness.app).get(`/api/v1/export/status/${created.body.job_id}`).set(auth(keys.alice));
     expect(status.body).toMatchObject({ name: 'Weekly Analytics Package', format: 'jsonl', compression: 'gzip', lineage: { origin: 'api', template_id: templateId } });
-    const [job] = (await harness.dataSource.query(`SELECT spec FROM export_jobs WHERE id = $1`, [created.body.job_id])) as Array<{ spec: { sources: Array<{ type: string; fields: string[] }> } }>;
+    const [job] = (await harness.dataSource.query(`SELECT spec FROM export_jobs WHERE id = $1`, [created.body.job_id])) as Array<{
+      spec: { sources: Array<{ type: string; fields: string[] }> };
+    }>;
     expect(job?.spec.sources).toEqual([expect.objectContaining({ type: 'user_activity', fields: ['user_id'] })]);
     const detail = await request(harness.app).get(`/api/v1/export/templates/${templateId}`).set(auth(keys.alice));
     expect(Date.now() - Date.parse(detail.body.last_used as string)).toBeLessThan(60_000);
@@ -149,8 +161,9 @@ describe('POST /export/create with template_id', () => {
       expect(refused.status).toBe(404);
       expect(refused.body.error.message).toContain('template');
     }
-    const incremental = (await saveTemplate({ configuration: { format: 'csv', data_sources: [{ type: 'user_activity', filters: { date_range: { relative: 'since_last_run' } } }] } })).body
-      .template_id as string;
+    const incremental = (
+      await saveTemplate({ configuration: { format: 'csv', data_sources: [{ type: 'user_activity', filters: { date_range: { relative: 'since_last_run' } } }] } })
+    ).body.template_id as string;
     const refused = await request(harness.app).post('/api/v1/export/create').set(auth(keys.alice)).send({ template_id: incremental });
     expect(refused.status).toBe(422);
     expect(refused.body.error.details[0]).toEqual({ field: 'data_sources[0].filters.date_range.relative', problem: expect.stringContaining('only for scheduled exports') });
@@ -170,7 +183,9 @@ describe("a template's schedule block", () => {
     expect(nextRun.getUTCDay()).toBe(1);
     expect(nextRun.getUTCHours()).toBe(8);
     const listed = await request(harness.app).get('/api/v1/export/scheduled').set(auth(keys.admin));
-    expect(listed.body.schedules).toEqual(expect.arrayContaining([expect.objectContaining({ id: saved.body.schedule_id, template_id: saved.body.template_id, frequency: 'weekly' })]));
+    expect(listed.body.schedules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: saved.body.schedule_id, template_id: saved.body.template_id, frequency: 'weekly' })]),
+    );
     // The template is in use now: it cannot be deleted under its schedule.
     const inUse = await request(harness.app).delete(`/api/v1/export/templates/${saved.body.template_id}`).set(auth(keys.admin));
     expect(inUse.status).toBe(409);

@@ -17,7 +17,18 @@ import { Schedules1764500000000 } from './migrations/1764500000000-schedules';
 import { ensureDatabaseExists } from './ensure-database';
 
 /** Every entity of the metadata store. */
-export const ENTITIES = [WorkspaceEntity, UserEntity, ApiKeyEntity, ExportJobEntity, ExportFileEntity, AuditLogEntity, WorkspaceCredentialEntity, ExportTemplateEntity, ExportScheduleEntity, ScheduleRunEntity];
+export const ENTITIES = [
+  WorkspaceEntity,
+  UserEntity,
+  ApiKeyEntity,
+  ExportJobEntity,
+  ExportFileEntity,
+  AuditLogEntity,
+  WorkspaceCredentialEntity,
+  ExportTemplateEntity,
+  ExportScheduleEntity,
+  ScheduleRunEntity,
+];
 
 /** Checked-in migrations, in order. `synchronize` is never used. */
 export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, ExportLifecycle1764200000000, Schedules1764500000000];

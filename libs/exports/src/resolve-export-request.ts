@@ -149,8 +149,7 @@ function resolveDateRange(range: DateRangeRequest, field: string, at: Resolution
       if (range.days !== undefined) problems.push({ field: `${field}.days`, problem: 'is only used with relative "last_n_days"' });
       else if (at.sinceLastRun) return at.sinceLastRun;
       else problems.push({ field: `${field}.relative`, problem: '"since_last_run" is only for scheduled exports (a template run by a schedule)' });
-    }
-    else if (range.relative === 'last_n_days' && range.days === undefined) problems.push({ field: `${field}.days`, problem: 'is required with relative "last_n_days"' });
+    } else if (range.relative === 'last_n_days' && range.days === undefined) problems.push({ field: `${field}.days`, problem: 'is required with relative "last_n_days"' });
     else if (range.relative !== 'last_n_days' && range.days !== undefined) problems.push({ field: `${field}.days`, problem: 'is only used with relative "last_n_days"' });
     else {
       const span = resolveRelativePeriod(range.relative, now, at.timeZone ?? 'UTC', range.days ?? 1);

@@ -32,7 +32,11 @@ describe('cron on the wall clock, across DST', () => {
 
   it("keeps Lord Howe's half-hour changes: the gap end is 02:30 and the repeated half hour fires once", () => {
     // 2024-10-06: 02:00 +10:30 → 02:30 +11:00.
-    expect(chain(cron('15 2 * * *'), 'Australia/Lord_Howe', '2024-10-04T00:00:00Z', 3)).toEqual(['2024-10-04T15:45:00.000Z', '2024-10-05T15:30:00.000Z', '2024-10-06T15:15:00.000Z']);
+    expect(chain(cron('15 2 * * *'), 'Australia/Lord_Howe', '2024-10-04T00:00:00Z', 3)).toEqual([
+      '2024-10-04T15:45:00.000Z',
+      '2024-10-05T15:30:00.000Z',
+      '2024-10-06T15:15:00.000Z',
+    ]);
     // 2024-04-07: 02:00 +11:00 → 01:30 +10:30, so 01:45 happens twice; it fires at the first.
     expect(chain(cron('45 1 * * *'), 'Australia/Lord_Howe', '2024-04-06T00:00:00Z', 2)).toEqual(['2024-04-06T14:45:00.000Z', '2024-04-07T15:15:00.000Z']);
   });

@@ -43,7 +43,9 @@ function rangeIn(timeZone: string, start: string, end: string): { from: Date; to
 export async function backfillSchedule(deps: ScheduleDeps, schedule: ExportScheduleEntity, input: { start: string; end: string }, now = new Date()): Promise<Backfill> {
   const template = await deps.templates.findById(schedule.templateId);
   if (template && isIncremental(template.configuration))
-    throw errors.validation([{ field: 'schedule_id', problem: 'runs its template with since_last_run, which continues from the last successful run; backfill needs period-relative or fixed ranges' }]);
+    throw errors.validation([
+      { field: 'schedule_id', problem: 'runs its template with since_last_run, which continues from the last successful run; backfill needs period-relative or fixed ranges' },
+    ]);
   const range = rangeIn(schedule.timezone, input.start, input.end);
   const problems: ErrorDetail[] = [];
   if (range.from.getTime() > now.getTime()) problems.push({ field: 'start', problem: 'is in the future; a backfill runs periods that have passed' });
@@ -51,7 +53,12 @@ export async function backfillSchedule(deps: ScheduleDeps, schedule: ExportSched
   const until = new Date(Math.min(range.to.getTime(), now.getTime() + 1));
   const periods = firingsBetween(recurrenceOf(schedule), schedule.timezone, range.from, until, MAX_BACKFILL_PERIODS);
   if (periods.length > MAX_BACKFILL_PERIODS)
-    throw errors.validation([{ field: 'end', problem: `the range holds more than ${MAX_BACKFILL_PERIODS.toLocaleString('en-US')} periods of this schedule; backfill at most ${MAX_BACKFILL_PERIODS.toLocaleString('en-US')} at a time` }]);
+    throw errors.validation([
+      {
+        field: 'end',
+        problem: `the range holds more than ${MAX_BACKFILL_PERIODS.toLocaleString('en-US')} periods of this schedule; backfill at most ${MAX_BACKFILL_PERIODS.toLocaleString('en-US')} at a time`,
+      },
+    ]);
   if (periods.length === 0) throw errors.validation([{ field: 'end', problem: 'the range holds no period of this schedule' }]);
   const created = await deps.runs.recordMany(
     periods.map((periodAt) => ({ id: newRunId(), scheduleId: schedule.id, periodKey: periodAt.toISOString(), periodAt, trigger: 'backfill' as const, exportJobId: newJobId() })),

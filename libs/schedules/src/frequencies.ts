@@ -69,7 +69,8 @@ export const FREQUENCIES = {
     fields: ['time', 'day_of_month'],
     recurrence: (timing, path, problems) => {
       const time = timeOf(timing, path, problems);
-      if (timing.day_of_month === undefined) problems.push({ field: `${path}.day_of_month`, problem: 'is required with frequency "monthly" (1-31; 31 means the last day of shorter months)' });
+      if (timing.day_of_month === undefined)
+        problems.push({ field: `${path}.day_of_month`, problem: 'is required with frequency "monthly" (1-31; 31 means the last day of shorter months)' });
       return time && timing.day_of_month ? { frequency: 'monthly', time, dayOfMonth: timing.day_of_month } : null;
     },
     label: (period, timeZone) => day(period, timeZone).slice(0, 7),

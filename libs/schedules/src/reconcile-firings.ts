@@ -19,7 +19,10 @@ export interface FiringReconciliation {
  * queued again, at once if its time has passed, and runs as a catch-up); firings of paused, changed
  * or deleted schedules are removed; runs left pending (their start job lost) are queued again.
  */
-export async function reconcileFirings(deps: { schedules: ScheduleRepository; runs: ScheduleRunRepository; queues: Queues }, options: { pendingAfterMs: number; now?: Date }): Promise<FiringReconciliation> {
+export async function reconcileFirings(
+  deps: { schedules: ScheduleRepository; runs: ScheduleRunRepository; queues: Queues },
+  options: { pendingAfterMs: number; now?: Date },
+): Promise<FiringReconciliation> {
   const now = options.now ?? new Date();
   const wanted = new Map<string, number>();
   let afterId = '';

@@ -16,7 +16,11 @@ export interface RetentionCounts {
  * `auto_cleanup`, `delivery.auto_delete_after_days`) through the one deletion path, reason
  * `retention`: rows stay, downloads answer 410. One export's trouble never stops the rest.
  */
-export async function applyScheduleRetention(deps: { jobs: ExportJobRepository; runs: ScheduleRunRepository; store: ArtifactStore; logger: Logger }, limit: number, now = new Date()): Promise<RetentionCounts> {
+export async function applyScheduleRetention(
+  deps: { jobs: ExportJobRepository; runs: ScheduleRunRepository; store: ArtifactStore; logger: Logger },
+  limit: number,
+  now = new Date(),
+): Promise<RetentionCounts> {
   const counts: RetentionCounts = { deleted: 0, filesRemoved: 0, bytesFreed: 0, failed: 0 };
   for (const job of await deps.runs.exportsPastRetention(now, limit)) {
     try {

@@ -13,10 +13,7 @@ const MAX_NAME_LENGTH = 200;
 
 /** What starting a run did. */
 export type RunStart =
-  | { outcome: 'started'; run: ScheduleRunEntity; created: CreatedExport }
-  | { outcome: 'waiting'; reason: string }
-  | { outcome: 'failed'; error: AppError }
-  | { outcome: 'done' };
+  { outcome: 'started'; run: ScheduleRunEntity; created: CreatedExport } | { outcome: 'waiting'; reason: string } | { outcome: 'failed'; error: AppError } | { outcome: 'done' };
 
 /** An export's name: the schedule's, and the period it covers (`Daily activity 2024-01-15`); a manual run is named by its moment. */
 export function runExportName(schedule: Pick<ExportScheduleEntity, 'name' | 'frequency' | 'timezone'>, run: Pick<ScheduleRunEntity, 'trigger' | 'periodAt'>): string {
@@ -68,7 +65,9 @@ export async function startRun(deps: ScheduleDeps, runId: string, now = new Date
 
 /** The date range the export's first dated source covers (its incremental range when it has one). */
 function coveredRange(created: CreatedExport): { from: Date; to: Date } | null {
-  const range = created.job.spec.sources.map((source) => source.filters.date_range).find((value): value is InstantRange => typeof value === 'object' && value !== null && 'from' in value);
+  const range = created.job.spec.sources
+    .map((source) => source.filters.date_range)
+    .find((value): value is InstantRange => typeof value === 'object' && value !== null && 'from' in value);
   return range ? { from: new Date(range.from), to: new Date(range.to) } : null;
 }
 

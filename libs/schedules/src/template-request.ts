@@ -7,7 +7,11 @@ import { openSecret, sealSecret, type SecretKeys } from '@export-service/securit
 const passwordContext = (templateId: string) => `template-password:${templateId}`;
 
 /** A configuration as stored: the password taken out and sealed apart (never stored or returned in clear). */
-export function sealTemplateConfiguration(templateId: string, configuration: TemplateConfiguration, keys: SecretKeys): { configuration: TemplateConfiguration; sealedPassword: string | null } {
+export function sealTemplateConfiguration(
+  templateId: string,
+  configuration: TemplateConfiguration,
+  keys: SecretKeys,
+): { configuration: TemplateConfiguration; sealedPassword: string | null } {
   const password = configuration.encryption?.password;
   if (password === undefined || !configuration.encryption) return { configuration, sealedPassword: null };
   const { password: _password, ...encryption } = configuration.encryption;

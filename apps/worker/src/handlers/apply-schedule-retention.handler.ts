@@ -5,7 +5,10 @@ import { applyScheduleRetention } from '@export-service/schedules';
 import type { JobHandler } from './job-handler';
 
 /** The daily retention round of schedules' exports (deleted through `deleteExport`, reason `retention`). */
-export function createApplyScheduleRetentionHandler(deps: { jobs: ExportJobRepository; runs: ScheduleRunRepository; store: ArtifactStore }, logger: Logger): JobHandler<'apply-schedule-retention'> {
+export function createApplyScheduleRetentionHandler(
+  deps: { jobs: ExportJobRepository; runs: ScheduleRunRepository; store: ArtifactStore },
+  logger: Logger,
+): JobHandler<'apply-schedule-retention'> {
   return {
     async perform({ limit }) {
       const counts = await applyScheduleRetention({ ...deps, logger }, limit);

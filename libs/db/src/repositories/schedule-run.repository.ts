@@ -86,7 +86,11 @@ export class ScheduleRunRepository {
 
   /** Notes why a pending run waits (quota, an earlier incremental run still going), and counts the try. */
   async noteWaiting(id: string, reason: { code: string; message: string }): Promise<void> {
-    await this.dataSource.query(`UPDATE schedule_runs SET attempts = attempts + 1, error = $2, error_code = $3 WHERE id = $1 AND status = 'pending'`, [id, trim(reason.message), reason.code]);
+    await this.dataSource.query(`UPDATE schedule_runs SET attempts = attempts + 1, error = $2, error_code = $3 WHERE id = $1 AND status = 'pending'`, [
+      id,
+      trim(reason.message),
+      reason.code,
+    ]);
   }
 
   /** The schedule's runs, newest period first, with their exports' status. */

@@ -86,15 +86,18 @@ export class ScheduleRepository {
 
   /** Active → paused: no more firings. False when it was not active. */
   async pause(id: string): Promise<boolean> {
-    return this.changed(`UPDATE export_schedules SET is_active = false, next_run = NULL, version = version + 1, updated_at = now() WHERE id = $1 AND is_active AND deleted_at IS NULL RETURNING id`, [id]);
+    return this.changed(
+      `UPDATE export_schedules SET is_active = false, next_run = NULL, version = version + 1, updated_at = now() WHERE id = $1 AND is_active AND deleted_at IS NULL RETURNING id`,
+      [id],
+    );
   }
 
   /** Paused → active, firing next for `nextRun` (missed periods while paused are not run). False when it was not paused. */
   async resume(id: string, nextRun: Date): Promise<boolean> {
-    return this.changed(`UPDATE export_schedules SET is_active = true, next_run = $2, version = version + 1, updated_at = now() WHERE id = $1 AND NOT is_active AND deleted_at IS NULL RETURNING id`, [
-      id,
-      nextRun,
-    ]);
+    return this.changed(
+      `UPDATE export_schedules SET is_active = true, next_run = $2, version = version + 1, updated_at = now() WHERE id = $1 AND NOT is_active AND deleted_at IS NULL RETURNING id`,
+      [id, nextRun],
+    );
   }
 
   /** Deletes a schedule (its row and runs stay for the exports' lineage). */

@@ -32,7 +32,16 @@ export class TemplateRepository {
   async create(template: NewTemplate): Promise<ExportTemplateEntity> {
     await this.dataSource.query(
       `INSERT INTO export_templates (id, workspace_id, created_by, name, description, configuration, sealed_password, is_public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [template.id, template.workspaceId, template.createdBy, template.name, template.description, JSON.stringify(template.configuration), template.sealedPassword, template.isPublic],
+      [
+        template.id,
+        template.workspaceId,
+        template.createdBy,
+        template.name,
+        template.description,
+        JSON.stringify(template.configuration),
+        template.sealedPassword,
+        template.isPublic,
+      ],
     );
     return (await this.findById(template.id)) as ExportTemplateEntity;
   }
@@ -87,7 +96,12 @@ export class TemplateRepository {
 
   /** Stores a fresh estimate and when it was taken. */
   async recordEstimate(id: string, estimate: { rows: number; sizeMb: number }, at: Date): Promise<void> {
-    await this.dataSource.query(`UPDATE export_templates SET estimated_rows = $2, estimated_size_mb = $3, estimated_at = $4 WHERE id = $1`, [id, estimate.rows, estimate.sizeMb, at]);
+    await this.dataSource.query(`UPDATE export_templates SET estimated_rows = $2, estimated_size_mb = $3, estimated_at = $4 WHERE id = $1`, [
+      id,
+      estimate.rows,
+      estimate.sizeMb,
+      at,
+    ]);
   }
 
   private async visible(viewer: JobViewer, id?: string): Promise<TemplateWithCreator[]> {

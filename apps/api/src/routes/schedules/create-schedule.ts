@@ -23,7 +23,14 @@ export async function createSchedule(
   const { settings, recurrence } = checkSchedule(request.input, { ...request.paths, allowsEverySeconds: deps.config.schedules.allowsEverySeconds });
   const id = newScheduleId();
   const nextRun = request.isActive ? nextRunAfter(recurrence, settings.timezone, new Date()) : null;
-  const isCreated = await deps.scheduling.schedules.create({ ...settings, id, workspaceId: principal.workspaceId, createdBy: principal.userId, isActive: request.isActive, nextRun });
+  const isCreated = await deps.scheduling.schedules.create({
+    ...settings,
+    id,
+    workspaceId: principal.workspaceId,
+    createdBy: principal.userId,
+    isActive: request.isActive,
+    nextRun,
+  });
   if (!isCreated) throw errors.notFound('template', settings.templateId);
   if (nextRun) await queueFiring(deps.queues, id, nextRun);
   return { schedule_id: id, next_run: nextRun?.toISOString() ?? null };

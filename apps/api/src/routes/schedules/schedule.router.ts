@@ -48,9 +48,22 @@ function createHandler(deps: ApiDeps): RequestHandler {
     const principal = principalOf(res);
     const body = await parseBody(CreateScheduleDto, req.body);
     await checkTemplate(deps, body.template_id, principal);
-    const input: ScheduleInput = { name: body.name, templateId: body.template_id, frequency: body.frequency, schedule: body.schedule ?? {}, retention: body.retention, delivery: body.delivery };
+    const input: ScheduleInput = {
+      name: body.name,
+      templateId: body.template_id,
+      frequency: body.frequency,
+      schedule: body.schedule ?? {},
+      retention: body.retention,
+      delivery: body.delivery,
+    };
     const created = await createSchedule(deps, principal, { input, isActive: body.is_active ?? true, paths: BODY_PATHS });
-    await recordAudit(deps, req, res, { action: 'schedule.create', targetType: 'schedule', targetId: created.schedule_id, outcome: 'success', details: { frequency: body.frequency } });
+    await recordAudit(deps, req, res, {
+      action: 'schedule.create',
+      targetType: 'schedule',
+      targetId: created.schedule_id,
+      outcome: 'success',
+      details: { frequency: body.frequency },
+    });
     const schedule = await findSchedule(deps, created.schedule_id, principal);
     res.status(201).json({ ...created, schedule: presentSchedule(schedule) });
   };
@@ -122,7 +135,13 @@ function runNowHandler(deps: ApiDeps): RequestHandler {
     const now = new Date();
     await deps.scheduling.runs.record({ id: runId, scheduleId: schedule.id, periodKey: `manual:${runId}`, periodAt: now, trigger: 'manual', exportJobId: newJobId() });
     const started = await startRun(deps.scheduling, runId, now);
-    await recordAudit(deps, req, res, { action: 'schedule.run', targetType: 'schedule', targetId: schedule.id, outcome: started.outcome === 'failed' ? 'failed' : 'success', details: { run_id: runId } });
+    await recordAudit(deps, req, res, {
+      action: 'schedule.run',
+      targetType: 'schedule',
+      targetId: schedule.id,
+      outcome: started.outcome === 'failed' ? 'failed' : 'success',
+      details: { run_id: runId },
+    });
     if (started.outcome === 'failed') throw started.error;
     if (started.outcome === 'started') {
       res.status(202).json({ run_id: runId, schedule_id: schedule.id, ...presentCreated(started.created.job, started.created.estimate, null) });

@@ -48,7 +48,8 @@ function createHandler(deps: ApiDeps): RequestHandler {
     const body = await parseBody(CreateTemplateDto, req.body);
     // The catalog check of a run, now: a template that could never run is refused, naming the field.
     resolveTemplate(body.configuration, body.name, principal.workspaceId, new Date());
-    if (body.schedule && principal.role !== 'admin') throw new AppError(ErrorCode.forbidden, 403, 'Creating a schedule needs an admin API key; save the template without "schedule".');
+    if (body.schedule && principal.role !== 'admin')
+      throw new AppError(ErrorCode.forbidden, 403, 'Creating a schedule needs an admin API key; save the template without "schedule".');
     const id = newTemplateId();
     const sealed = sealTemplateConfiguration(id, body.configuration, deps.scheduling.secrets);
     const schedule = body.schedule;
@@ -84,7 +85,13 @@ function createHandler(deps: ApiDeps): RequestHandler {
       }
     }
     await refreshEstimates(deps, [Object.assign(template, { creatorName: '' })]);
-    await recordAudit(deps, req, res, { action: 'template.create', targetType: 'template', targetId: id, outcome: 'success', details: { schedule_id: created?.schedule_id ?? null } });
+    await recordAudit(deps, req, res, {
+      action: 'template.create',
+      targetType: 'template',
+      targetId: id,
+      outcome: 'success',
+      details: { schedule_id: created?.schedule_id ?? null },
+    });
     res.status(201).json({ template_id: id, created: true, estimated_size_mb: template.estimatedSizeMb, ...(created ?? {}) });
   };
 }
