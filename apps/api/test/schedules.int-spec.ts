@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { JobName } from '@export-service/contracts';
+import { fireSchedule, startRun } from '@export-service/schedules';
 import { activityRow, insertActivityRows, runMaintenance } from '@export-service/testing';
 import { download, startHarness, type Harness, type StatusBody } from './support/harness';
 
@@ -172,6 +173,29 @@ describe('POST .../run and GET .../runs', () => {
     expect(run).toMatchObject({ run_id: started.body.run_id, trigger: 'manual', status: 'completed', export_job_id: started.body.job_id, period: null });
     const listed = await request(harness.app).get(`/api/v1/export/scheduled/${id}`).set(auth(keys.admin));
     expect(Date.parse(listed.body.last_run as string)).toBeGreaterThan(Date.now() - 60_000);
+  });
+});
+
+describe('duplicate firings and starts', () => {
+  it('record one run for a period fired many times at once, and make one export of a run started many times at once', async () => {
+    const id = (await createSchedule({ name: 'Duplicated' })).body.schedule_id as string;
+    const schedule = await harness.deps.scheduling.schedules.findById(id);
+    const period = schedule?.nextRun as Date;
+    // Five firings of one period at once, as if every replica and a retried job fired it together; late, so no clock waits.
+    const fired = await Promise.all(Array.from({ length: 5 }, () => fireSchedule(harness.deps.scheduling, id, period, new Date(period.getTime() + 10))));
+    const recorded = fired.filter((outcome) => outcome.outcome === 'recorded');
+    expect(recorded).toHaveLength(1);
+    const runs = (await harness.dataSource.query(`SELECT id, export_job_id FROM schedule_runs WHERE schedule_id = $1`, [id])) as Array<{ id: string; export_job_id: string }>;
+    expect(runs).toHaveLength(1);
+    const after = await harness.deps.scheduling.schedules.findById(id);
+    expect(after?.nextRun?.getTime()).toBe(period.getTime() + 86_400_000);
+    // And a late copy of that firing, once the schedule moved on, does nothing.
+    expect(await fireSchedule(harness.deps.scheduling, id, period)).toEqual({ outcome: 'stale' });
+    // The start job may already be running on the worker: start it four more times here, all at once.
+    await Promise.all(Array.from({ length: 4 }, () => startRun(harness.deps.scheduling, runs[0]?.id as string)));
+    const exports = (await harness.dataSource.query(`SELECT id FROM export_jobs WHERE schedule_id = $1`, [id])) as Array<{ id: string }>;
+    expect(exports).toEqual([{ id: runs[0]?.export_job_id }]);
+    expect((await harness.waitForStatus(runs[0]?.export_job_id as string, keys.admin)).status).toBe('completed');
   });
 });
 

@@ -3,6 +3,7 @@ import { FINISHED_STATUSES, type DeletionReason, type ExportOrigin, type ExportS
 import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
+import { returned, trimError } from './sql-results';
 
 /** What creating an export writes. */
 export interface NewExportJob {
@@ -36,8 +37,6 @@ export interface ExportRef {
   id: string;
   workspaceId: string;
 }
-
-const MAX_ERROR_LENGTH = 1_000;
 
 /** Who asks to see a job: members see their own exports, admins the whole workspace. */
 export interface JobViewer {
@@ -141,7 +140,7 @@ export class ExportJobRepository {
   /** Back to the queue after a transient failure of this attempt; the error stays visible as the last one. */
   async markRetrying(id: string, runId: string, failure: JobFailure): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trim(failure.message), error_code: failure.code }, runId);
+      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trimError(failure.message), error_code: failure.code }, runId);
       if (isMoved) await endRun(manager, runId, 'failed', failure.code);
       return isMoved;
     });
@@ -186,7 +185,7 @@ export class ExportJobRepository {
    */
   async fail(id: string, failure: JobFailure, runId?: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const changes = { status: 'failed', error: trim(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
+      const changes = { status: 'failed', error: trimError(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
       const isMoved = await transition(manager, id, ['queued', 'processing'], changes, runId);
       if (isMoved) await manager.query(`UPDATE export_runs SET status = 'failed', error_code = $2, ended_at = now() WHERE job_id = $1 AND status = 'running'`, [id, failure.code]);
       return isMoved;
@@ -312,15 +311,4 @@ async function transition(manager: EntityManager, id: string, from: string[], ch
 
 async function endRun(manager: EntityManager, runId: string, status: 'completed' | 'failed', errorCode: string | null): Promise<void> {
   await manager.query(`UPDATE export_runs SET status = $2, error_code = $3, ended_at = now() WHERE id = $1`, [runId, status, errorCode]);
-}
-
-function trim(error: string): string {
-  return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
-}
-
-/** TypeORM's raw UPDATE ... RETURNING result is `[rows, count]` on PostgreSQL. */
-function returned(result: unknown): unknown[] {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as unknown[];
-  if (Array.isArray(result)) return result;
-  return [];
 }

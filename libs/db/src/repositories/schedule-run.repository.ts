@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { FINISHED_STATUSES, type ExportStatus, type ScheduleRunTrigger } from '@export-service/contracts';
 import { ScheduleRunEntity } from '../entities/schedule-run.entity';
 import type { ExportRef } from './export-job.repository';
+import { returned, trimError } from './sql-results';
 
 /** What recording a run writes. */
 export interface NewScheduleRun {
@@ -16,8 +17,6 @@ export interface NewScheduleRun {
 
 /** A run as listed: the row and what its export is doing now. */
 export type ScheduleRunView = ScheduleRunEntity & { exportStatus: ExportStatus | null };
-
-const MAX_ERROR_LENGTH = 1_000;
 
 /**
  * Schedule runs as a state machine: pending → started (its export exists) | failed (no export could
@@ -78,7 +77,7 @@ export class ScheduleRunRepository {
   async markFailed(id: string, failure: { code: string; message: string }): Promise<boolean> {
     const rows = (await this.dataSource.query(`UPDATE schedule_runs SET status = 'failed', error = $2, error_code = $3 WHERE id = $1 AND status = 'pending' RETURNING id`, [
       id,
-      trim(failure.message),
+      trimError(failure.message),
       failure.code,
     ])) as unknown;
     return returned(rows).length > 0;
@@ -88,7 +87,7 @@ export class ScheduleRunRepository {
   async noteWaiting(id: string, reason: { code: string; message: string }): Promise<void> {
     await this.dataSource.query(`UPDATE schedule_runs SET attempts = attempts + 1, error = $2, error_code = $3 WHERE id = $1 AND status = 'pending'`, [
       id,
-      trim(reason.message),
+      trimError(reason.message),
       reason.code,
     ]);
   }
@@ -154,15 +153,4 @@ export class ScheduleRunRepository {
       [now, limit, FINISHED_STATUSES],
     )) as ExportRef[];
   }
-}
-
-function trim(text: string): string {
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
-}
-
-/** TypeORM's raw UPDATE ... RETURNING result is `[rows, count]` on PostgreSQL. */
-function returned(result: unknown): unknown[] {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as unknown[];
-  if (Array.isArray(result)) return result;
-  return [];
 }

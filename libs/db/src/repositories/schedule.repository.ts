@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { DeliveryMethod, ScheduleFrequency, ScheduleTiming } from '@export-service/contracts';
 import { ExportScheduleEntity } from '../entities/export-schedule.entity';
+import { returned } from './sql-results';
 import { TemplateRepository } from './template.repository';
 
 /** When and how a schedule runs: the part a create writes and a PATCH changes. */
@@ -120,9 +121,7 @@ export class ScheduleRepository {
   }
 
   private async changed(sql: string, values: unknown[]): Promise<boolean> {
-    const result = (await this.dataSource.query(sql, values)) as unknown;
-    const rows = Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as unknown[]) : (result as unknown[]);
-    return rows.length > 0;
+    return returned(await this.dataSource.query(sql, values)).length > 0;
   }
 
   private async withLastRun(workspaceId: string, id?: string): Promise<ScheduleWithLastRun[]> {

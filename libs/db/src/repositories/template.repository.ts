@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ExportTemplateEntity, type TemplateConfiguration } from '../entities/export-template.entity';
 import { UserEntity } from '../entities/user.entity';
+import { returned } from './sql-results';
 import type { JobViewer } from './export-job.repository';
 
 /** What saving a new template writes. */
@@ -67,12 +68,12 @@ export class TemplateRepository {
 
   /** Replaces a template's content; its estimate is taken again on the next save or listing. False when it is gone. */
   async update(id: string, changes: Pick<NewTemplate, 'name' | 'description' | 'configuration' | 'sealedPassword' | 'isPublic'>): Promise<boolean> {
-    const rows = (await this.dataSource.query(
+    const result = await this.dataSource.query(
       `UPDATE export_templates SET name = $2, description = $3, configuration = $4, sealed_password = $5, is_public = $6, estimated_at = NULL, updated_at = now()
         WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [id, changes.name, changes.description, JSON.stringify(changes.configuration), changes.sealedPassword, changes.isPublic],
-    )) as unknown[];
-    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length > 0 : rows.length > 0;
+    );
+    return returned(result).length > 0;
   }
 
   /** Deletes a template (the row stays for the lineage of its exports) unless a schedule still runs it. */
