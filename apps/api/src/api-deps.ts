@@ -6,6 +6,7 @@ import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
 import type { ServiceMetrics } from '@export-service/metrics';
 import type { ExportEventHub, ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
+import type { ScheduleDeps } from '@export-service/schedules';
 import type { LinkSigner } from '@export-service/security';
 
 /** Everything the API needs, built once by main.ts (or by a test) and passed to createApp. */
@@ -32,4 +33,6 @@ export interface ApiDeps {
   metrics: ServiceMetrics;
   /** What creating an export talks to (the one creation path, `createExport`). */
   exportCreation: CreateExportDeps;
+  /** Templates, schedules and their runs. */
+  scheduling: ScheduleDeps;
 }

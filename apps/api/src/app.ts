@@ -19,6 +19,8 @@ import { adminRouter } from './routes/admin/admin.router';
 import { docsRouter } from './routes/docs/docs.router';
 import { exportEventsRouter } from './routes/exports/export-events.router';
 import { measureRequests, metricsRouter } from './routes/metrics/metrics.router';
+import { scheduleRouter } from './routes/schedules/schedule.router';
+import { templateRouter } from './routes/templates/template.router';
 
 /** Builds the API without listening, so tests drive it with supertest. */
 export function createApp(deps: ApiDeps): Express {
@@ -49,6 +51,8 @@ export function createApp(deps: ApiDeps): Express {
   api.use(viewersOnlyRead);
   api.use(exportRouter(deps));
   api.use(exportEventsRouter(deps));
+  api.use(templateRouter(deps));
+  api.use(scheduleRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));
   app.use('/api/v1', api);

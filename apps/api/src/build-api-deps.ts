@@ -6,6 +6,7 @@ import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
 import { ServiceMetrics } from '@export-service/metrics';
 import { closeQueues, createRedisConnection, ExportEventHub, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
+import { scheduleDeps } from '@export-service/schedules';
 import { LinkSigner } from '@export-service/security';
 import type { ApiDeps } from './api-deps';
 
@@ -31,6 +32,7 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   const subscriber = createRedisConnection(config.redis.url, 'worker');
   const metrics = new ServiceMetrics('api');
   metrics.watchQueues(Object.values(queues));
+  const exportCreation = exportCreationDeps(config, { jobs, queues, analyticsPool });
   const deps: ApiDeps = {
     config,
     logger,
@@ -47,9 +49,10 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     analyticsPool,
     store: createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) }),
     linkSigner,
-    exportCreation: exportCreationDeps(config, { jobs, queues, analyticsPool }),
     exportEvents: new ExportEventHub(subscriber, config.redis.queuePrefix),
     metrics,
+    exportCreation,
+    scheduling: scheduleDeps(config, { dataSource, jobs, queues, analyticsPool, creation: exportCreation }),
   };
   return {
     deps,

@@ -9,7 +9,7 @@ export interface DesiredSchedule {
   job: { name: JobName; data: JobPayloads[JobName] };
 }
 
-/** Schedules the service always runs; schedules of the (coming) schedules table join this list. */
+/** Schedules the service always runs (the schedules table's own firings are kept by `reconcileFirings`). */
 export function systemSchedules(): DesiredSchedule[] {
   return [
     {
@@ -29,6 +29,12 @@ export function systemSchedules(): DesiredSchedule[] {
       queue: QueueName.maintenance,
       every: 15 * 60 * 1000,
       job: { name: JobName.expireExports, data: { limit: 500 } },
+    },
+    {
+      id: 'system:apply-schedule-retention',
+      queue: QueueName.maintenance,
+      every: 24 * 60 * 60 * 1000,
+      job: { name: JobName.applyScheduleRetention, data: { limit: 5_000 } },
     },
   ];
 }

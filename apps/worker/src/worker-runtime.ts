@@ -16,6 +16,10 @@ import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-art
 import { createExpireExportsHandler } from './handlers/expire-exports.handler';
 import { claimScratchDir } from './scratch-dir';
 import { instrumentWorker, startWorkerMetrics } from './worker-metrics';
+import { createFireScheduleHandler } from './handlers/fire-schedule.handler';
+import { createStartScheduleRunHandler } from './handlers/start-schedule-run.handler';
+import { createApplyScheduleRetentionHandler } from './handlers/apply-schedule-retention.handler';
+import { openScheduling } from './scheduling';
 
 /** How long stopped attempts get to record themselves after a hard shutdown. */
 export const ABORT_GRACE_MS = 5_000;
@@ -48,6 +52,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     compressors,
     encryptor: openpgpEncryptor,
   };
+  const scheduling = openScheduling(config, logger, { dataSource, jobs, queues });
   const slotLeaseMs = Math.max(config.worker.lockDurationMs, 10_000);
   const registry: HandlerRegistry = {
     [JobName.runExport]: createRunExportHandler({
@@ -64,6 +69,9 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
     [JobName.expireExports]: createExpireExportsHandler(jobs, store, logger),
+    [JobName.fireSchedule]: createFireScheduleHandler(scheduling.deps, logger),
+    [JobName.startScheduleRun]: createStartScheduleRunHandler(scheduling.deps, logger),
+    [JobName.applyScheduleRetention]: createApplyScheduleRetentionHandler({ jobs, runs: scheduling.deps.runs, store }, logger),
   };
   assertRegistryComplete(registry);
   // Adapters name their own failures at their boundary (row source, store, Parquet stager); dispatch only reads them.
@@ -111,6 +119,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       await closeQueues(queues).catch(() => undefined);
       await metricsServer?.close();
       redis.disconnect();
+      await scheduling.close();
       await dataSource.destroy();
     },
   };

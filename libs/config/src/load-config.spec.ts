@@ -11,6 +11,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.http)).toBe(true);
   });
 
+  it('allows the test-only every_seconds schedules everywhere but production', () => {
+    expect(loadConfig({}).schedules.allowsEverySeconds).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', EXPORT_SECRET_KEY: 'ab'.repeat(32) }).schedules).toMatchObject({
+      allowsEverySeconds: false,
+      catchUpAfterMs: 300_000,
+      reconcileMs: 60_000,
+    });
+  });
+
   it('names every bad variable in one line', () => {
     const attempt = () => loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WORKER_CONCURRENCY: '0' });
     expect(attempt).toThrow(ConfigError);

@@ -34,6 +34,14 @@ export interface AppConfig {
     attempts: number;
     backoffMs: number;
   };
+  schedules: {
+    reconcileMs: number;
+    catchUpAfterMs: number;
+    runRetryMs: number;
+    templateEstimateMaxAgeMs: number;
+    /** `every_seconds` schedules are for tests and benchmarks: refused in production. */
+    allowsEverySeconds: boolean;
+  };
   demo: { apiKey: string | null; seedRows: number };
   ops: { metricsToken: string | null; metricsPort: number; adminSessionTtlSeconds: number; sseHeartbeatSeconds: number };
   mail: { smtpUrl: string | null; sendgridApiKey: string | null };
@@ -106,6 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxStalledCount: r.WORKER_MAX_STALLED_COUNT,
       attempts: r.EXPORT_ATTEMPTS,
       backoffMs: r.EXPORT_BACKOFF_MS,
+    },
+    schedules: {
+      reconcileMs: r.SCHEDULER_RECONCILE_MS,
+      catchUpAfterMs: r.SCHEDULE_CATCH_UP_AFTER_MS,
+      runRetryMs: r.SCHEDULE_RUN_RETRY_MS,
+      templateEstimateMaxAgeMs: r.TEMPLATE_ESTIMATE_MAX_AGE_SECONDS * 1000,
+      allowsEverySeconds: r.NODE_ENV !== 'production',
     },
     demo: { apiKey: r.DEMO_API_KEY || null, seedRows: r.DEMO_SEED_ROWS },
     ops: { metricsToken: r.METRICS_TOKEN || null, metricsPort: r.METRICS_PORT, adminSessionTtlSeconds: r.ADMIN_SESSION_TTL_SECONDS, sseHeartbeatSeconds: r.SSE_HEARTBEAT_SECONDS },

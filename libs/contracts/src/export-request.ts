@@ -1,11 +1,13 @@
 import type { DataSourceType } from './data-sources';
-import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, RelativePeriod, SplitBy } from './export-options';
+import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, SplitBy } from './export-options';
+import type { DateRangeRelative } from './schedules';
 
 /** A time window as clients write it: dates (`2024-01-01`) or ISO-8601 instants, or a period relative to the run. */
 export interface DateRangeRequest {
   start?: string;
   end?: string;
-  relative?: RelativePeriod;
+  /** `since_last_run` only in templates and schedules: the run continues where the last successful one stopped. */
+  relative?: DateRangeRelative;
   /** With `relative: last_n_days`. */
   days?: number;
 }

@@ -2,6 +2,8 @@
 export const QueueName = {
   exports: 'exports',
   maintenance: 'maintenance',
+  /** Schedule firings and the runs they start: small database steps, never behind a long maintenance job. */
+  schedules: 'schedules',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -11,6 +13,9 @@ export const JobName = {
   sweepPartialArtifacts: 'sweep-partial-artifacts',
   requeueOrphanedExports: 'requeue-orphaned-exports',
   expireExports: 'expire-exports',
+  fireSchedule: 'fire-schedule',
+  startScheduleRun: 'start-schedule-run',
+  applyScheduleRetention: 'apply-schedule-retention',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -22,6 +27,12 @@ export interface JobPayloads {
   [JobName.requeueOrphanedExports]: { olderThanSeconds: number };
   /** Deletes the files of exports past their expiry, and finishes deletions whose storage removal failed, at most `limit` of each. */
   [JobName.expireExports]: { limit: number };
+  /** One firing of a schedule for the period that starts at `periodAt` (ISO instant): records its run once, then chains the next firing. */
+  [JobName.fireSchedule]: { scheduleId: string; periodAt: string };
+  /** Creates the export of a pending schedule run (waits while the workspace is at its quota or an earlier incremental run is unfinished). */
+  [JobName.startScheduleRun]: { runId: string };
+  /** Deletes schedules' exports past `retention.keep_exports_days` (with `auto_cleanup`) or `delivery.auto_delete_after_days`, at most `limit`. */
+  [JobName.applyScheduleRetention]: { limit: number };
 }
 
 /** The queue each job type runs on. */
@@ -30,4 +41,7 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.sweepPartialArtifacts]: QueueName.maintenance,
   [JobName.requeueOrphanedExports]: QueueName.maintenance,
   [JobName.expireExports]: QueueName.maintenance,
+  [JobName.fireSchedule]: QueueName.schedules,
+  [JobName.startScheduleRun]: QueueName.schedules,
+  [JobName.applyScheduleRetention]: QueueName.maintenance,
 };

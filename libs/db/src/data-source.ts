@@ -7,17 +7,32 @@ import { ExportJobEntity } from './entities/export-job.entity';
 import { UserEntity } from './entities/user.entity';
 import { WorkspaceCredentialEntity } from './entities/workspace-credential.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
+import { ExportTemplateEntity } from './entities/export-template.entity';
+import { ExportScheduleEntity } from './entities/export-schedule.entity';
+import { ScheduleRunEntity } from './entities/schedule-run.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { ExportRuns1764100000000 } from './migrations/1764100000000-export-runs';
 import { ExportLifecycle1764200000000 } from './migrations/1764200000000-export-lifecycle';
+import { Schedules1764500000000 } from './migrations/1764500000000-schedules';
 import { ViewerRole1764800000000 } from './migrations/1764800000000-viewer-role';
 import { ensureDatabaseExists } from './ensure-database';
 
 /** Every entity of the metadata store. */
-export const ENTITIES = [WorkspaceEntity, UserEntity, ApiKeyEntity, ExportJobEntity, ExportFileEntity, AuditLogEntity, WorkspaceCredentialEntity];
+export const ENTITIES = [
+  WorkspaceEntity,
+  UserEntity,
+  ApiKeyEntity,
+  ExportJobEntity,
+  ExportFileEntity,
+  AuditLogEntity,
+  WorkspaceCredentialEntity,
+  ExportTemplateEntity,
+  ExportScheduleEntity,
+  ScheduleRunEntity,
+];
 
 /** Checked-in migrations, in order. `synchronize` is never used. */
-export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, ExportLifecycle1764200000000, ViewerRole1764800000000];
+export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, ExportLifecycle1764200000000, Schedules1764500000000, ViewerRole1764800000000];
 
 /** Any 64-bit number unique to this service: serialises migrations across processes starting at once. */
 const MIGRATION_LOCK = 727_274_001;

@@ -7,7 +7,7 @@ import type { ExportJobEntity, ExportJobRepository, ExportLineage } from '@expor
 import { errors, FailureCode, jobFailure } from '@export-service/errors';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
-import { resolveExportRequest } from './resolve-export-request';
+import { resolveExportRequest, type ResolveOptions } from './resolve-export-request';
 
 /** What creating an export talks to. */
 export interface CreateExportDeps {
@@ -48,6 +48,10 @@ export interface CreateExportOptions {
   now?: Date;
   /** What creates the export (the API by default), with the template, schedule, batch or source export behind it. */
   lineage?: ExportLineage;
+  /** An id chosen beforehand (a schedule run's): creating it again returns the export made the first time. */
+  jobId?: string;
+  /** Relative date ranges are read at this moment (a schedule run's period; `now` by default), in `timeZone`. */
+  resolution?: ResolveOptions & { at?: Date };
 }
 
 const DAY_MS = 86_400_000;
@@ -77,13 +81,13 @@ export function newJobId(): string {
  */
 export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest, options: CreateExportOptions = {}): Promise<CreatedExport> {
   const now = options.now ?? new Date();
-  const resolved = resolveExportRequest(request, owner.workspaceId, now);
+  const resolved = resolveExportRequest(request, owner.workspaceId, options.resolution?.at ?? now, options.resolution);
   const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
     // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
     if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
     throw error;
   });
-  const id = newJobId();
+  const id = options.jobId ?? newJobId();
   const password = resolved.password?.value ?? null;
   const job = await deps.jobs.create(
     {

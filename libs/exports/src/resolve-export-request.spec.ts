@@ -103,3 +103,24 @@ describe('date ranges', () => {
     expect(toInstantRange('2024-03-01', '2024-02-01')).toMatchObject({ field: 'end', problem: 'must be after start' });
   });
 });
+
+describe('relative date ranges of schedules', () => {
+  const withRange = (date_range: Record<string, unknown>) => ({ data_sources: [{ type: 'user_activity', filters: { date_range } }] });
+  const request = (body: Record<string, unknown>) => ({ name: 'n', format: 'csv', data_sources: [{ type: 'user_activity' }], ...body }) as ExportRequest;
+
+  it('are cut at the midnights of the given zone', () => {
+    // 2026-11-30T12:00Z is noon in Berlin: yesterday there began at 2026-11-28T23:00Z.
+    const { spec } = resolveExportRequest(request(withRange({ relative: 'previous_day' })), 'ws_me', NOW, { timeZone: 'Europe/Berlin' });
+    expect(spec.sources[0]!.filters.date_range).toEqual({ from: '2026-11-28T23:00:00.000Z', to: '2026-11-29T23:00:00.000Z' });
+  });
+
+  it('read since_last_run as the range the run was given, and refuse it anywhere else', () => {
+    const range = { from: '2026-11-30T11:00:00.000Z', to: '2026-11-30T11:59:58.000Z' };
+    const { spec } = resolveExportRequest(request(withRange({ relative: 'since_last_run' })), 'ws_me', NOW, { sinceLastRun: range });
+    expect(spec.sources[0]!.filters.date_range).toEqual(range);
+    expect(problems(withRange({ relative: 'since_last_run' }))).toEqual([
+      'data_sources[0].filters.date_range.relative: "since_last_run" is only for scheduled exports (a template run by a schedule)',
+    ]);
+    expect(problems(withRange({ relative: 'since_last_run', days: 2 }))).toEqual(['data_sources[0].filters.date_range.days: is only used with relative "last_n_days"']);
+  });
+});

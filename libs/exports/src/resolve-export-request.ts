@@ -3,6 +3,7 @@ import {
   AVAILABLE_DELIVERY_METHODS,
   BYTES_PER_MB,
   SELF_COMPRESSED_FORMATS,
+  SINCE_LAST_RUN,
   type Compression,
   type DataSourceRequest,
   type DateRangeRequest,
@@ -21,10 +22,18 @@ import { resolveRelativePeriod } from '@export-service/periods';
 import { generatePassword, passwordWeakness } from '@export-service/security';
 import { toInstantRange } from './date-range';
 
-/** What a request is resolved against: the caller's workspace and the moment of resolution. */
-interface ResolutionContext {
+/** What a request is resolved against: the caller's workspace, the moment of resolution and its options. */
+interface ResolutionContext extends ResolveOptions {
   workspaceId: string;
   now: Date;
+}
+
+/** How relative date ranges are read (for schedules); by default in UTC, and `since_last_run` is refused. */
+export interface ResolveOptions {
+  /** IANA zone whose midnights cut `previous_day` and the other periods; UTC by default. */
+  timeZone?: string;
+  /** The range a `since_last_run` date range stands for in this run (from where the last successful run stopped). */
+  sinceLastRun?: InstantRange;
 }
 
 /** A create request checked against the catalog and turned into what the worker runs. */
@@ -40,9 +49,9 @@ export interface ResolvedExport {
  * spec a worker runs; throws 422 listing every problem. `now` is the moment of resolution: relative
  * date ranges (`previous_month`, `last_n_days`...) are read against it.
  */
-export function resolveExportRequest(dto: ExportRequest, workspaceId: string, now: Date): ResolvedExport {
+export function resolveExportRequest(dto: ExportRequest, workspaceId: string, now: Date, options: ResolveOptions = {}): ResolvedExport {
   const problems: ErrorDetail[] = [];
-  const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, { workspaceId, now }, problems));
+  const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, { workspaceId, now, ...options }, problems));
   const split = resolveSplit(dto, problems);
   const delivery = dto.delivery?.method ?? 'download';
   const encryption = resolveEncryption(dto, problems);
@@ -112,7 +121,7 @@ function resolveFilterValue(filter: FilterDef, value: unknown, field: string, at
       if (value !== at.workspaceId) problems.push({ field, problem: 'must be your own workspace (the one your API key belongs to)' });
       return undefined;
     case 'date_range':
-      return resolveDateRange(value as DateRangeRequest, field, at.now, problems);
+      return resolveDateRange(value as DateRangeRequest, field, at, problems);
     case 'boolean':
       return value as boolean;
     case 'values': {
@@ -130,15 +139,20 @@ function resolveFilterValue(filter: FilterDef, value: unknown, field: string, at
   }
 }
 
-/** A fixed range as given, or a relative one read at `now` (UTC midnights until schedules bring their own zone). */
-function resolveDateRange(range: DateRangeRequest, field: string, now: Date, problems: ErrorDetail[]): InstantRange | undefined {
+/** A fixed range as given, or a relative one read at `now` in the context's zone (UTC by default). */
+function resolveDateRange(range: DateRangeRequest, field: string, at: ResolutionContext, problems: ErrorDetail[]): InstantRange | undefined {
+  const now = at.now;
   if (range.relative !== undefined) {
     if (range.start !== undefined || range.end !== undefined)
       problems.push({ field: `${field}.relative`, problem: 'cannot be combined with start and end; give one or the other' });
-    else if (range.relative === 'last_n_days' && range.days === undefined) problems.push({ field: `${field}.days`, problem: 'is required with relative "last_n_days"' });
+    else if (range.relative === SINCE_LAST_RUN) {
+      if (range.days !== undefined) problems.push({ field: `${field}.days`, problem: 'is only used with relative "last_n_days"' });
+      else if (at.sinceLastRun) return at.sinceLastRun;
+      else problems.push({ field: `${field}.relative`, problem: '"since_last_run" is only for scheduled exports (a template run by a schedule)' });
+    } else if (range.relative === 'last_n_days' && range.days === undefined) problems.push({ field: `${field}.days`, problem: 'is required with relative "last_n_days"' });
     else if (range.relative !== 'last_n_days' && range.days !== undefined) problems.push({ field: `${field}.days`, problem: 'is only used with relative "last_n_days"' });
     else {
-      const span = resolveRelativePeriod(range.relative, now, 'UTC', range.days ?? 1);
+      const span = resolveRelativePeriod(range.relative, now, at.timeZone ?? 'UTC', range.days ?? 1);
       if (span.to > span.from) return { from: span.from.toISOString(), to: span.to.toISOString() };
       problems.push({ field: `${field}.relative`, problem: 'covers no time yet (month_to_date at the first instant of a month)' });
     }

@@ -1,3 +1,4 @@
 export * from './zoned-time';
 export * from './relative-period';
 export * from './next-run';
+export * from './cron';

@@ -27,6 +27,7 @@ export function openQueues(connection: Redis, prefix: string, retry: RetryPolicy
   return {
     [QueueName.exports]: new Queue(QueueName.exports, options),
     [QueueName.maintenance]: new Queue(QueueName.maintenance, options),
+    [QueueName.schedules]: new Queue(QueueName.schedules, options),
   };
 }
 

@@ -3,6 +3,7 @@ import { FINISHED_STATUSES, type DeletionReason, type ExportOrigin, type ExportS
 import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
+import { returned, trimError } from './sql-results';
 
 /** What creating an export writes. */
 export interface NewExportJob {
@@ -37,8 +38,6 @@ export interface ExportRef {
   workspaceId: string;
 }
 
-const MAX_ERROR_LENGTH = 1_000;
-
 /** Who asks to see a job: members see their own exports, admins and viewers the whole workspace. */
 export interface JobViewer {
   workspaceId: string;
@@ -65,16 +64,21 @@ export class ExportJobRepository {
   /**
    * Inserts a queued job unless its workspace already has `maxActive` queued or running ones (null
    * then). A per-workspace advisory lock makes the count and the insert one step, so 20 creates at
-   * once cannot all slip under the limit.
+   * once cannot all slip under the limit. A job whose id exists already is returned as it is; an
+   * export made from a template notes the template's `last_used`.
    */
   async create(job: NewExportJob, maxActive: number): Promise<ExportJobEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('export_jobs:' || $1, 0))`, [job.workspaceId]);
+      // An id chosen beforehand (a schedule run's) is created once: a second create returns the first export.
+      const existing = await manager.getRepository(ExportJobEntity).findOneBy({ id: job.id });
+      if (existing) return existing;
       const [active] = (await manager.query(`SELECT count(*)::int AS n FROM export_jobs WHERE workspace_id = $1 AND status IN ('queued', 'processing')`, [
         job.workspaceId,
       ])) as Array<{ n: number }>;
       if ((active?.n ?? 0) >= maxActive) return null;
       const { lineage, ...columns } = job;
+      if (lineage.templateId) await manager.query(`UPDATE export_templates SET last_used = now() WHERE id = $1`, [lineage.templateId]);
       return manager.getRepository(ExportJobEntity).save({
         ...columns,
         origin: lineage.origin,
@@ -136,7 +140,7 @@ export class ExportJobRepository {
   /** Back to the queue after a transient failure of this attempt; the error stays visible as the last one. */
   async markRetrying(id: string, runId: string, failure: JobFailure): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trim(failure.message), error_code: failure.code }, runId);
+      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trimError(failure.message), error_code: failure.code }, runId);
       if (isMoved) await endRun(manager, runId, 'failed', failure.code);
       return isMoved;
     });
@@ -181,7 +185,7 @@ export class ExportJobRepository {
    */
   async fail(id: string, failure: JobFailure, runId?: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const changes = { status: 'failed', error: trim(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
+      const changes = { status: 'failed', error: trimError(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
       const isMoved = await transition(manager, id, ['queued', 'processing'], changes, runId);
       if (isMoved) await manager.query(`UPDATE export_runs SET status = 'failed', error_code = $2, ended_at = now() WHERE job_id = $1 AND status = 'running'`, [id, failure.code]);
       return isMoved;
@@ -307,15 +311,4 @@ async function transition(manager: EntityManager, id: string, from: string[], ch
 
 async function endRun(manager: EntityManager, runId: string, status: 'completed' | 'failed', errorCode: string | null): Promise<void> {
   await manager.query(`UPDATE export_runs SET status = $2, error_code = $3, ended_at = now() WHERE id = $1`, [runId, status, errorCode]);
-}
-
-function trim(error: string): string {
-  return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
-}
-
-/** TypeORM's raw UPDATE ... RETURNING result is `[rows, count]` on PostgreSQL. */
-function returned(result: unknown): unknown[] {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as unknown[];
-  if (Array.isArray(result)) return result;
-  return [];
 }

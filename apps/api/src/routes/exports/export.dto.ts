@@ -15,6 +15,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { EachIsObject, IsOmittable } from '../dto-rules';
@@ -40,6 +41,9 @@ import {
   type ParquetCompression,
   type SplitBy,
 } from '@export-service/contracts';
+
+/** Template ids: `tpl_` and 32 hex digits. */
+export const TEMPLATE_ID = /^tpl_[0-9a-f]{32}$/;
 
 const list = (values: readonly string[]) => ({ message: `$property must be one of ${values.join(', ')}` });
 /** Free-text list items are short identifiers; their exact shape is checked against the catalog. */
@@ -99,11 +103,29 @@ export class ExportOptionsDto {
   @IsOmittable() @IsBoolean() csv_formula_guard?: boolean;
 }
 
-/** POST /api/v1/export/create */
-export class ExportConfigDto implements ExportRequest {
-  @IsDefined() @IsString() @Length(1, 200) name!: string;
-  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @EachIsObject() @ValidateNested({ each: true }) @Type(() => DataSourceDto) data_sources!: DataSourceDto[];
-  @IsDefined() @IsIn(EXPORT_FORMATS, list(EXPORT_FORMATS)) format!: ExportFormat;
+/**
+ * Required unless the body names a template (`template_id`, export/create only), whose configuration
+ * then supplies it; a value that is given is always checked.
+ */
+function IsRequiredUnlessTemplate(): PropertyDecorator {
+  return ValidateIf((body: { template_id?: unknown }, value: unknown) => value !== undefined || body.template_id === undefined);
+}
+
+/**
+ * An export configuration without its name: what a template stores, and (with `name`) the body of
+ * export/create. One definition, so a template is validated exactly as a create is.
+ */
+export class ExportConfigurationDto implements Omit<ExportRequest, 'name'> {
+  @IsRequiredUnlessTemplate()
+  @IsDefined()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @EachIsObject()
+  @ValidateNested({ each: true })
+  @Type(() => DataSourceDto)
+  data_sources!: DataSourceDto[];
+  @IsRequiredUnlessTemplate() @IsDefined() @IsIn(EXPORT_FORMATS, list(EXPORT_FORMATS)) format!: ExportFormat;
   /** `none` by default; `zip` by default when encryption is enabled. */
   @IsOmittable() @IsIn(COMPRESSIONS, list(COMPRESSIONS)) compression?: Compression;
   @IsOmittable() @IsObject() @ValidateNested() @Type(() => SplitFilesDto) split_files?: SplitFilesDto;
@@ -112,4 +134,15 @@ export class ExportConfigDto implements ExportRequest {
   @IsOmittable() @IsObject() @ValidateNested() @Type(() => ExportOptionsDto) options?: ExportOptionsDto;
   /** Days the files are kept; they expire then (downloads answer 410) and are deleted. EXPORT_TTL_DAYS by default; extendable. */
   @IsOmittable() @IsInt() @Min(1) @Max(MAX_EXPORT_TTL_DAYS) ttl_days?: number;
+}
+
+/**
+ * POST /api/v1/export/create. With `template_id`, the template's configuration is the base and every
+ * top-level field given here replaces the template's whole (see `requestFromTemplate`); `name`
+ * defaults to the template's name.
+ */
+export class ExportConfigDto extends ExportConfigurationDto implements ExportRequest {
+  @IsRequiredUnlessTemplate() @IsDefined() @IsString() @Length(1, 200) name!: string;
+  /** A template of your workspace that you may see; its configuration fills what the body leaves out. */
+  @IsOmittable() @IsString() @Matches(TEMPLATE_ID, { message: '$property must be a template id (tpl_...)' }) template_id?: string;
 }

@@ -1,8 +1,9 @@
 import { Router, type RequestHandler } from 'express';
-import { EMPTY_PROGRESS, type ExportProgress } from '@export-service/contracts';
-import type { ExportJobEntity } from '@export-service/db';
+import { EMPTY_PROGRESS, type ExportProgress, type ExportRequest } from '@export-service/contracts';
+import type { ExportJobEntity, Principal } from '@export-service/db';
 import { errors } from '@export-service/errors';
 import { createExport, deleteExport } from '@export-service/exports';
+import { requestFromTemplate } from '@export-service/schedules';
 import type { ApiDeps } from '../../api-deps';
 import { jsonBody } from '../../middleware/json-body';
 import { principalOf } from '../../middleware/auth';
@@ -12,12 +13,14 @@ import { downloadHandler } from './download.handler';
 import { ExportConfigDto } from './export.dto';
 import { presentCreated, presentDeleted, presentStatus } from './export.presenter';
 import { findOwnJob } from './find-own-job';
+import { findVisibleTemplate } from '../templates/template.router';
 
 function createHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res);
-    const request = await parseBody(ExportConfigDto, req.body);
-    const created = await createExport(deps.exportCreation, principal, request);
+    const body = await parseBody(ExportConfigDto, req.body);
+    const { request, templateId } = await requestOf(deps, body, principal);
+    const created = await createExport(deps.exportCreation, principal, request, templateId ? { lineage: { origin: 'api', templateId } } : {});
     const { spec } = created.job;
     await recordAudit(deps, req, res, {
       action: 'export.create',
@@ -28,6 +31,17 @@ function createHandler(deps: ApiDeps): RequestHandler {
     });
     res.status(202).json(presentCreated(created.job, created.estimate, created.generatedPassword));
   };
+}
+
+/**
+ * The request a create body stands for: the body itself, or with `template_id` the template (one the
+ * caller may see) with the body's fields on top, each replacing the template's whole.
+ */
+async function requestOf(deps: ApiDeps, body: ExportConfigDto, principal: Principal): Promise<{ request: ExportRequest; templateId: string | null }> {
+  const { template_id: templateId, ...overrides } = body;
+  if (templateId === undefined) return { request: body, templateId: null };
+  const template = await findVisibleTemplate(deps, templateId, principal);
+  return { request: requestFromTemplate(template, overrides.name ?? template.name, overrides, deps.scheduling.secrets), templateId };
 }
 
 /** Progress as stored on the row, overlaid with the live figures a running worker publishes. */

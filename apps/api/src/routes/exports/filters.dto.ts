@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { RELATIVE_PERIODS, type DateRangeRequest, type RelativePeriod } from '@export-service/contracts';
+import { DATE_RANGE_RELATIVES, type DateRangeRelative, type DateRangeRequest } from '@export-service/contracts';
 import { MAX_RELATIVE_DAYS } from '@export-service/periods';
 import { CATALOG, type FilterDef } from '@export-service/analytics';
 import { IsOmittable } from '../dto-rules';
@@ -14,8 +14,12 @@ export class DateRangeDto implements DateRangeRequest {
   @IsOmittable() @IsString() @MaxLength(40) start?: string;
   /** Last day, inclusive, or an instant, exclusive. */
   @IsOmittable() @IsString() @MaxLength(40) end?: string;
-  /** Instead of start and end: a period read when the export is created (UTC days), e.g. `previous_month`. */
-  @IsOmittable() @IsIn(RELATIVE_PERIODS, { message: `$property must be one of ${RELATIVE_PERIODS.join(', ')}` }) relative?: RelativePeriod;
+  /**
+   * Instead of start and end: a period read when the export is created (UTC days; a schedule's run
+   * reads it at its period, in the schedule's zone), e.g. `previous_month`; `since_last_run` in
+   * templates run by schedules: from where the last successful run stopped.
+   */
+  @IsOmittable() @IsIn(DATE_RANGE_RELATIVES, { message: `$property must be one of ${DATE_RANGE_RELATIVES.join(', ')}` }) relative?: DateRangeRelative;
   /** With `relative: last_n_days`: how many whole days before today. */
   @IsOmittable() @IsInt() @Min(1) @Max(MAX_RELATIVE_DAYS) days?: number;
 }
