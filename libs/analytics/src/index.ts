@@ -8,3 +8,4 @@ export * from './reader/pg-row-source';
 export * from './estimate/estimate-export';
 export * from './seed/seed-analytics';
 export * from './reader/database-failure';
+export * from './query/source-profile';

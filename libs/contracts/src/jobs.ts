@@ -11,6 +11,7 @@ export const JobName = {
   sweepPartialArtifacts: 'sweep-partial-artifacts',
   requeueOrphanedExports: 'requeue-orphaned-exports',
   expireExports: 'expire-exports',
+  validateExport: 'validate-export',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -22,6 +23,8 @@ export interface JobPayloads {
   [JobName.requeueOrphanedExports]: { olderThanSeconds: number };
   /** Deletes the files of exports past their expiry, and finishes deletions whose storage removal failed, at most `limit` of each. */
   [JobName.expireExports]: { limit: number };
+  /** Validates an export too large to validate within the request (a row of export_validations). */
+  [JobName.validateExport]: { validationId: string };
 }
 
 /** The queue each job type runs on. */
@@ -30,4 +33,5 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.sweepPartialArtifacts]: QueueName.maintenance,
   [JobName.requeueOrphanedExports]: QueueName.maintenance,
   [JobName.expireExports]: QueueName.maintenance,
+  [JobName.validateExport]: QueueName.exports,
 };
