@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportJobRepository } from '@export-service/db';
+import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportActivityRepository, ExportJobRepository } from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
 import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
@@ -25,6 +25,10 @@ export interface ApiDeps {
   analyticsPool: pg.Pool;
   store: ArtifactStore;
   linkSigner: LinkSigner;
+  /** The download log and validation jobs. */
+  activity: ExportActivityRepository;
+  /** The service's own PostgreSQL and a scratch directory, where full validations stage files. */
+  staging: { stagingUrl: string; scratchDir: string };
   /** What creating an export talks to (the one creation path, `createExport`). */
   exportCreation: CreateExportDeps;
 }

@@ -10,6 +10,7 @@ import { requestLog } from './middleware/request-log';
 import { auditRouter } from './routes/audit/audit.router';
 import { credentialRouter } from './routes/credentials/credential.router';
 import { exportRouter } from './routes/exports/export.router';
+import { lifecycleRouter } from './routes/exports/lifecycle.router';
 import { signedFileRouter } from './routes/files/signed-file.router';
 import { healthRouter } from './routes/health/health.router';
 
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(signedFileRouter(deps));
   api.use(authenticate(deps));
   api.use(exportRouter(deps));
+  api.use(lifecycleRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));
   app.use('/api/v1', api);

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { AccessRepository, AuditLogRepository, CredentialRepository, ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { createArtifactStore } from '@export-service/export-adapters';
 import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
@@ -43,6 +44,8 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     store: createArtifactStore(config.storage, { signLink: (key, ttl) => linkSigner.sign(key, ttl) }),
     linkSigner,
     exportCreation: exportCreationDeps(config, { jobs, queues, analyticsPool }),
+    activity: new ExportActivityRepository(dataSource),
+    staging: { stagingUrl: config.database.url, scratchDir: join(config.storage.workDir, `api-${process.pid}`) },
   };
   return {
     deps,

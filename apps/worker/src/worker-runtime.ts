@@ -1,7 +1,7 @@
 import type { Job, Worker } from 'bullmq';
 import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
-import { ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
 import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
 import { PgRowSource } from '@export-service/analytics';
@@ -15,6 +15,8 @@ import { createRequeueOrphanedExportsHandler, failGivenUpExport } from './handle
 import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
 import { createExpireExportsHandler } from './handlers/expire-exports.handler';
 import { claimScratchDir } from './scratch-dir';
+import { CancelWatch } from './cancel-watch';
+import { createValidateExportHandler } from './handlers/validate-export.handler';
 
 /** How long stopped attempts get to record themselves after a hard shutdown. */
 const ABORT_GRACE_MS = 5_000;
@@ -44,6 +46,8 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     encryptor: openpgpEncryptor,
   };
   const slotLeaseMs = Math.max(config.worker.lockDurationMs, 10_000);
+  const cancels = await CancelWatch.start(redis, config.redis.queuePrefix, jobs, logger);
+  const staging = { stagingUrl: config.database.url, scratchDir: scratch.dir };
   const registry: HandlerRegistry = {
     [JobName.runExport]: createRunExportHandler({
       jobs,
@@ -53,10 +57,21 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       logger,
       slotRetryMs: 2_000,
       slotLeaseMs,
+      cancels,
+      conversion: staging,
+      sourceDatabase: databaseName(config.database.analyticsUrl),
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
     [JobName.expireExports]: createExpireExportsHandler(jobs, store, logger),
+    [JobName.validateExport]: createValidateExportHandler({
+      activity: new ExportActivityRepository(dataSource),
+      jobs,
+      store,
+      ...staging,
+      secrets: { key: config.secrets.key, previousKeys: config.secrets.previousKeys },
+      logger,
+    }),
   };
   assertRegistryComplete(registry);
   // Adapters name their own failures at their boundary (row source, store, Parquet stager); dispatch only reads them.
@@ -101,10 +116,20 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
         await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, ABORT_GRACE_MS).unref())]);
       }
       await closeQueues(queues).catch(() => undefined);
+      await cancels.close();
       redis.disconnect();
       await dataSource.destroy();
     },
   };
+}
+
+/** The database name of a PostgreSQL URL: what lineage names as the source database, without host or credentials. */
+function databaseName(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || null;
+  } catch {
+    return null;
+  }
 }
 
 /**

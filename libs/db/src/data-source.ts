@@ -10,13 +10,14 @@ import { WorkspaceEntity } from './entities/workspace.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { ExportRuns1764100000000 } from './migrations/1764100000000-export-runs';
 import { ExportLifecycle1764200000000 } from './migrations/1764200000000-export-lifecycle';
+import { AfterExport1764600000000 } from './migrations/1764600000000-after-export';
 import { ensureDatabaseExists } from './ensure-database';
 
 /** Every entity of the metadata store. */
 export const ENTITIES = [WorkspaceEntity, UserEntity, ApiKeyEntity, ExportJobEntity, ExportFileEntity, AuditLogEntity, WorkspaceCredentialEntity];
 
 /** Checked-in migrations, in order. `synchronize` is never used. */
-export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, ExportLifecycle1764200000000];
+export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, ExportLifecycle1764200000000, AfterExport1764600000000];
 
 /** Any 64-bit number unique to this service: serialises migrations across processes starting at once. */
 const MIGRATION_LOCK = 727_274_001;

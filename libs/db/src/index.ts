@@ -12,3 +12,4 @@ export * from './repositories/export-job.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/credential.repository';
 export { DataSource } from 'typeorm';
+export * from './repositories/export-activity.repository';

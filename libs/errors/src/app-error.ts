@@ -24,6 +24,7 @@ export const ErrorCode = {
   exportDeleted: 'export_deleted',
   exportExpired: 'export_expired',
   exportRunning: 'export_running',
+  exportFinished: 'export_finished',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
