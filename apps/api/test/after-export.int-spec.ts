@@ -121,7 +121,10 @@ describe('POST /export/convert', () => {
          FROM user_activity WHERE workspace_id = $1 ORDER BY "timestamp", id`,
       [WORKSPACE],
     );
-    const read = await queryWithDuckDb(parquetPath, `SELECT id::VARCHAR AS id, credits::VARCHAR AS credits, resource_id, metadata, epoch_us("timestamp")::VARCHAR AS us FROM read_parquet({path})`);
+    const read = await queryWithDuckDb(
+      parquetPath,
+      `SELECT id::VARCHAR AS id, credits::VARCHAR AS credits, resource_id, metadata, epoch_us("timestamp")::VARCHAR AS us FROM read_parquet({path})`,
+    );
     expect(read).toEqual(truth.rows);
 
     const json = await convertCompleted({ source_job_id: parquet.job_id, target_format: 'json', options: { json_pretty: true } });
@@ -140,7 +143,9 @@ describe('POST /export/convert', () => {
     const back = await convertCompleted({ source_job_id: excel.job_id, target_format: 'csv', compression: 'bz2' });
     expect(csvBody(await innerOf(back))).toBe(originalCsv);
     const parsed = await parseCsv(await innerOf(back));
-    expect(parsed.map((row) => row.resource_id)).toEqual(expect.arrayContaining(['', 'line one\nline two\r\nline three', 'naïve café — 東京 🚀 שלום', 'say "hello", then, goodbye']));
+    expect(parsed.map((row) => row.resource_id)).toEqual(
+      expect.arrayContaining(['', 'line one\nline two\r\nline three', 'naïve café — 東京 🚀 שלום', 'say "hello", then, goodbye']),
+    );
   });
 
   it.each([
@@ -190,13 +195,19 @@ describe('POST /export/convert', () => {
   });
 
   it('answers 4xx naming the problem for bad sources and bad input', async () => {
-    const queued = await request(harness.app).post('/api/v1/export/create').set(auth(keys.member)).send({ name: 'q', format: 'csv', data_sources: [{ type: 'user_activity' }] });
+    const queued = await request(harness.app)
+      .post('/api/v1/export/create')
+      .set(auth(keys.member))
+      .send({ name: 'q', format: 'csv', data_sources: [{ type: 'user_activity' }] });
     const running = await convert({ source_job_id: queued.body.job_id, target_format: 'json' });
     // It may complete first on a fast machine; while it is queued or running it is refused.
     if (running.status !== 202) expect([running.status, running.body.error.code, running.body.error.details[0].field]).toEqual([409, 'export_running', 'source_job_id']);
     const done = await createCompleted({ format: 'csv' });
     await harness.dataSource.query(`UPDATE export_jobs SET status = 'failed' WHERE id = $1`, [done.job_id]);
-    expect((await convert({ source_job_id: done.job_id, target_format: 'json' })).body.error).toMatchObject({ code: 'export_not_completed', details: [{ field: 'source_job_id' }] });
+    expect((await convert({ source_job_id: done.job_id, target_format: 'json' })).body.error).toMatchObject({
+      code: 'export_not_completed',
+      details: [{ field: 'source_job_id' }],
+    });
     const deleted = await createCompleted({ format: 'csv' });
     await request(harness.app).delete(`/api/v1/export/${deleted.job_id}`).set(auth(keys.member));
     expect((await convert({ source_job_id: deleted.job_id, target_format: 'json' })).body.error).toMatchObject({ code: 'export_deleted', details: [{ field: 'source_job_id' }] });
@@ -220,7 +231,11 @@ describe('metadata and the download log', () => {
     expect(metadata.schema.tables[0].columns[1]).toEqual({ name: 'user_id', type: 'UUID', logical_type: 'uuid', nullable: false });
     expect(metadata.schema.tables[0].columns[6]).toMatchObject({ name: 'credits', type: 'DECIMAL(14,4)' });
     expect(metadata.statistics).toMatchObject({ total_rows: 5, total_columns: 11, date_range: { start: '2024-01-31T23:59:59.999000Z', end: '2024-12-31T23:59:59.999000Z' } });
-    expect(metadata.lineage).toMatchObject({ origin: 'api', source_database: expect.stringMatching(/_data$/), filters_applied: expect.arrayContaining([`workspace_id = '${WORKSPACE}'`, "action IN ('search', 'click')"]) });
+    expect(metadata.lineage).toMatchObject({
+      origin: 'api',
+      source_database: expect.stringMatching(/_data$/),
+      filters_applied: expect.arrayContaining([`workspace_id = '${WORKSPACE}'`, "action IN ('search', 'click')"]),
+    });
     expect(metadata.files[0].downloads).toEqual([
       expect.objectContaining({ via: 'api', range: null, bytes_sent: (status.files as StatusBody[])[0]?.bytes, complete: true }),
       expect.objectContaining({ via: 'api', range: 'bytes=0-9', bytes_sent: 10, complete: true }),
@@ -265,7 +280,10 @@ describe('POST /export/validate', () => {
     const path = onDisk(file?.storageKey as string);
     await writeFile(path, (await readFile(path, 'utf8')).replace(',1.5000,', ',one and a half,'));
     const report = (await validate({ job_id: status.job_id, validation_type: 'full' })).body;
-    expect(report.files[0]).toMatchObject({ no_corruption: false, problems: expect.arrayContaining([expect.stringMatching(/column credits: invalid input syntax for type numeric/)]) });
+    expect(report.files[0]).toMatchObject({
+      no_corruption: false,
+      problems: expect.arrayContaining([expect.stringMatching(/column credits: invalid input syntax for type numeric/)]),
+    });
   });
 
   it('validates an encrypted export with its password, and refuses a running export and an unknown type', async () => {
@@ -276,7 +294,10 @@ describe('POST /export/validate', () => {
     expect((await validate({ job_id: status.job_id, validation_type: 'checksum' })).body.valid).toBe(true);
     const unknown = await validate({ job_id: status.job_id, validation_type: 'deep' });
     expect([unknown.status, unknown.body.error.details[0].field]).toEqual([422, 'validation_type']);
-    const queued = await request(harness.app).post('/api/v1/export/create').set(auth(keys.member)).send({ name: 'q', format: 'csv', data_sources: [{ type: 'user_activity' }] });
+    const queued = await request(harness.app)
+      .post('/api/v1/export/create')
+      .set(auth(keys.member))
+      .send({ name: 'q', format: 'csv', data_sources: [{ type: 'user_activity' }] });
     const early = await validate({ job_id: queued.body.job_id, validation_type: 'checksum' });
     if (early.status !== 200) expect([early.status, early.body.error.code]).toEqual([409, 'export_running']);
     await harness.waitForStatus(queued.body.job_id as string, keys.member);
@@ -304,7 +325,12 @@ describe('extend and cleanup', () => {
     await harness.dataSource.query(`UPDATE export_jobs SET created_at = now() - interval '100 days' WHERE id = ANY($1)`, [[old.job_id, scheduled.job_id, foreign.job_id]]);
     await harness.dataSource.query(`UPDATE export_jobs SET schedule_id = 'sched_1' WHERE id = $1`, [scheduled.job_id]);
     const keysOf = async (jobId: string) => (await harness.deps.jobs.listFiles(jobId)).map((file) => onDisk(file.storageKey));
-    const all = { old: await keysOf(old.job_id as string), scheduled: await keysOf(scheduled.job_id as string), foreign: await keysOf(foreign.job_id as string), recent: await keysOf(recent.job_id as string) };
+    const all = {
+      old: await keysOf(old.job_id as string),
+      scheduled: await keysOf(scheduled.job_id as string),
+      foreign: await keysOf(foreign.job_id as string),
+      recent: await keysOf(recent.job_id as string),
+    };
     const cleanup = (body: Record<string, unknown>, key = keys.admin) => request(harness.app).post('/api/v1/export/cleanup').set(auth(key)).send(body);
 
     expect((await cleanup({ older_than_days: 90 }, keys.member)).status).toBe(403);

@@ -61,7 +61,10 @@ it('stops a running 2 M row export within 5 s, removes its partial files, and ne
   expect(answer.body).toMatchObject({ job_id: running, status: 'cancelled', previous_status: 'processing', cancelled_at: expect.any(String) });
   // The worker acknowledges by ending its run; its COPY is gone from the analytics database and no file is left.
   for (;;) {
-    const [run] = (await harness.dataSource.query(`SELECT status, error_code, ended_at FROM export_runs WHERE job_id = $1`, [running])) as Array<{ ended_at: Date | null; error_code: string | null }>;
+    const [run] = (await harness.dataSource.query(`SELECT status, error_code, ended_at FROM export_runs WHERE job_id = $1`, [running])) as Array<{
+      ended_at: Date | null;
+      error_code: string | null;
+    }>;
     const copies = await harness.env.analyticsPool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'export-worker' AND state = 'active' AND query LIKE 'COPY%'`);
     if (run?.ended_at && run.error_code === 'cancelled' && copies.rowCount === 0 && (await filesOf(running)).length === 0) break;
     if (Date.now() - started > 5_000) throw new Error(`still running 5 s after the cancel: ${JSON.stringify({ run, copies: copies.rowCount, files: await filesOf(running) })}`);
@@ -80,7 +83,13 @@ it('stops a running 2 M row export within 5 s, removes its partial files, and ne
   // Cancelling again, or a finished export, says why; another workspace's export is not found.
   expect((await cancel(running)).body.error).toMatchObject({ code: 'export_finished', message: expect.stringContaining('cancelled already') });
   const stranger = await harness.createKey('ws_cancel_other', 'admin');
-  expect((await request(harness.app).post(`/api/v1/export/${running}/cancel`).set({ Authorization: `Bearer ${stranger}` })).status).toBe(404);
+  expect(
+    (
+      await request(harness.app)
+        .post(`/api/v1/export/${running}/cancel`)
+        .set({ Authorization: `Bearer ${stranger}` })
+    ).status,
+  ).toBe(404);
   // A cancelled export can be deleted (it is finished) and its slot is free: the next export runs.
   expect((await request(harness.app).delete(`/api/v1/export/${running}`).set(auth())).status).toBe(200);
   const next = await create({ data_sources: [{ type: 'user_activity', fields: ['id'], filters: { actions: ['nothing_like_this'] } }] });

@@ -85,20 +85,24 @@ export function newJobId(): string {
  * downloads, sealed for the worker) and queues it. A job that cannot be queued is failed, not left
  * queued forever.
  */
-export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest | ConversionInput, options: CreateExportOptions = {}): Promise<CreatedExport> {
+export async function createExport(
+  deps: CreateExportDeps,
+  owner: ExportOwner,
+  request: ExportRequest | ConversionInput,
+  options: CreateExportOptions = {},
+): Promise<CreatedExport> {
   const now = options.now ?? new Date();
   // A conversion (the source export and its request): rows from the source's files, the spec from
   // resolveConversion, the estimate from the source's own figures; everything else is this one path.
   const conversion = 'source' in request ? request : null;
   const resolved = conversion ? resolveConversion(conversion) : resolveExportRequest(request as ExportRequest, owner.workspaceId, now);
-  const estimate: ExportEstimate =
-    conversion
-      ? resolveConversionEstimate(resolved)
-      : await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
-          // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
-          if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
-          throw error;
-        });
+  const estimate: ExportEstimate = conversion
+    ? resolveConversionEstimate(resolved)
+    : await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
+        // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
+        if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
+        throw error;
+      });
   const id = newJobId();
   const password = resolved.password?.value ?? null;
   const sourcePassword = conversion?.sourcePassword ?? null;

@@ -184,7 +184,12 @@ export function resolveEncryption(dto: Pick<ExportRequest, 'encryption'>, proble
 }
 
 /** `json_pretty` and `excel_sheets` for the formats they apply to; a workbook of every source cannot be split. */
-export function formatOptions(format: ExportRequest['format'], options: ExportRequest['options'], split: SplitSpec, problems: ErrorDetail[]): Pick<ExportSpec, 'jsonPretty' | 'excelSheets'> {
+export function formatOptions(
+  format: ExportRequest['format'],
+  options: ExportRequest['options'],
+  split: SplitSpec,
+  problems: ErrorDetail[],
+): Pick<ExportSpec, 'jsonPretty' | 'excelSheets'> {
   if (options?.excel_sheets && format === 'excel' && (split.by !== 'none' || split.maxBytes !== null)) {
     problems.push({ field: 'options.excel_sheets', problem: 'puts every data source in one workbook, so it cannot be combined with split_files' });
   }

@@ -141,7 +141,11 @@ async function openStaging(url: string): Promise<pg.Client> {
 
 async function open(deps: ValidateDeps, file: ExportFileEntity, columns: ColumnSchema[], sheetTitle: string | null, password: string | null, finding: FileFinding) {
   try {
-    return await decodeExportFile(deps.store, { ...file, format: file.format as Exclude<ExportFileEntity['format'], 'manifest'> }, { password, scratchDir: deps.scratchDir, columns, sheetTitle });
+    return await decodeExportFile(
+      deps.store,
+      { ...file, format: file.format as Exclude<ExportFileEntity['format'], 'manifest'> },
+      { password, scratchDir: deps.scratchDir, columns, sheetTitle },
+    );
   } catch (error) {
     if (!isUnreadableFile(error)) throw error;
     finding.problems.push(error.problem);

@@ -24,6 +24,7 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
     [JobName.sweepPartialArtifacts]: { perform: async () => undefined },
     [JobName.requeueOrphanedExports]: { perform: async () => undefined },
     [JobName.expireExports]: { perform: async () => undefined },
+    [JobName.validateExport]: { perform: async () => undefined },
   };
   const logger = createLogger({ service: 'test', level: 'error', format: 'json', stream: new PassThrough() });
   return { context: { registry, logger }, heard };

@@ -90,7 +90,8 @@ export function readProfile(rows: FactRow[], columns: ColumnSchema[], timeColumn
   const profiles: ColumnProfile[] = columns.map((column, index) => {
     const facts = factsOf(column, options).map(({ fact }) => fact);
     const profile: ColumnProfile = { name: column.name, nulls: rows.reduce((sum, row) => sum + Number(row[alias(index, 'nulls')] ?? 0), 0) };
-    if (facts.includes('chars')) profile.maxChars = rows.reduce<number | null>((most, row) => (row[alias(index, 'chars')] == null ? most : Math.max(most ?? 0, Number(row[alias(index, 'chars')]))), null);
+    if (facts.includes('chars'))
+      profile.maxChars = rows.reduce<number | null>((most, row) => (row[alias(index, 'chars')] == null ? most : Math.max(most ?? 0, Number(row[alias(index, 'chars')]))), null);
     if (facts.includes('min')) profile.min = pick(alias(index, 'min'), column.type, true);
     if (facts.includes('max')) profile.max = pick(alias(index, 'max'), column.type, false);
     if (column.type === 'numeric') {

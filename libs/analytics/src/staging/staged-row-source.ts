@@ -161,7 +161,8 @@ class StagedSourceReader implements SourceReader {
 
   async *read(partition: Partition, dialect: RowDialect, signal: AbortSignal): AsyncIterable<RowChunk> {
     const params = new Params();
-    const where = this.by === 'none' || partition.start === null ? '' : ` WHERE date_trunc('${this.by}', ${this.timeOf(this.plan.periodColumn)}) = ${params.add(partition.start, 'timestamp')}`;
+    const where =
+      this.by === 'none' || partition.start === null ? '' : ` WHERE date_trunc('${this.by}', ${this.timeOf(this.plan.periodColumn)}) = ${params.add(partition.start, 'timestamp')}`;
     const columns = this.columns.map((column) => ({ name: column.name, type: column.type, ref: `src.${ident(column.name)}` }));
     const select = renderRowsSelect(dialect, columns, `${ident(this.table.name)} AS src${where} ORDER BY src.__ord`, this.plan.spec.formulaGuard === true);
     const { setup, copy } = toCopyStatement({ text: select, values: params.values }, dialect);

@@ -77,7 +77,8 @@ export class StagingTable {
       [expected],
     );
     const first = odd[0];
-    if (first && JSON.stringify(first.keys) !== JSON.stringify(expected)) throw new Error(`object ${first.line} has the keys ${JSON.stringify(first.keys)}, not ${JSON.stringify(expected)}`);
+    if (first && JSON.stringify(first.keys) !== JSON.stringify(expected))
+      throw new Error(`object ${first.line} has the keys ${JSON.stringify(first.keys)}, not ${JSON.stringify(expected)}`);
     const definitions = this.columns.map((column) => `${ident(column.name)} ${pgType(column)}`).join(', ');
     const result = await this.client.query(
       `INSERT INTO ${ident(this.name)} (__ord, __period_start${names ? `, ${names}` : ''}) ` +

@@ -56,7 +56,11 @@ async function workbookSheets(zip: ZipReader): Promise<Array<{ name: string; pat
   const rels = await read('xl/_rels/workbook.xml.rels');
   const targets = new Map([...rels.matchAll(/<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"/g)].map((match) => [match[1], match[2]]));
   return [...workbook.matchAll(/<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"/g)].map((match) => ({
-    name: (match[1] as string).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+    name: (match[1] as string)
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
     path: `xl/${(targets.get(match[2] as string) ?? '').replace(/^\/?xl\//, '')}`,
   }));
 }
@@ -92,7 +96,8 @@ export async function readXlsxRows(path: string, columns: ColumnSchema[], title:
         if (isHeader) {
           isHeader = false;
           const names = row.map((cell) => cell?.text ?? '');
-          if (names.join('\u0000') !== header.join('\u0000')) throw new Error(`sheet ${JSON.stringify(sheet.name)} has the header ${JSON.stringify(names)}, not ${JSON.stringify(header)}`);
+          if (names.join('\u0000') !== header.join('\u0000'))
+            throw new Error(`sheet ${JSON.stringify(sheet.name)} has the header ${JSON.stringify(names)}, not ${JSON.stringify(header)}`);
           continue;
         }
         if (row.length > columns.length) throw new Error(`sheet ${JSON.stringify(sheet.name)} has a row of ${row.length} cells, more than its ${columns.length} columns`);

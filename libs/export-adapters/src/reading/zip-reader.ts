@@ -154,7 +154,7 @@ function parseDirectory(directory: Buffer, count: number): ZipEntry[] {
 
 /** Zip64 sizes and offsets (in the order the fields that overflowed appear) and the WinZip AES method. */
 function readExtras(extras: Buffer, entry: ZipEntry): void {
-  for (let at = 0; at + 4 <= extras.length; ) {
+  for (let at = 0; at + 4 <= extras.length;) {
     const id = extras.readUInt16LE(at);
     const size = extras.readUInt16LE(at + 2);
     const body = extras.subarray(at + 4, at + 4 + size);

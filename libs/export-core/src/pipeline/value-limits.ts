@@ -52,7 +52,8 @@ function excelProblem(column: ColumnSchema, facts: ColumnProfile): string | null
   if (facts.maxChars != null && facts.maxChars > XLSX_MAX_CELL_CHARS)
     return `holds a text of ${facts.maxChars.toLocaleString('en-US')} characters; an Excel cell holds at most ${XLSX_MAX_CELL_CHARS.toLocaleString('en-US')}`;
   if (facts.firstSubMillisecond) return `holds ${facts.firstSubMillisecond}, finer than the millisecond Excel keeps`;
-  if ((column.type === 'timestamp' || column.type === 'date') && facts.min && facts.min < EXCEL_FIRST_EXACT) return `holds ${facts.min}, before 1900-03-01, where Excel's dates are exact`;
+  if ((column.type === 'timestamp' || column.type === 'date') && facts.min && facts.min < EXCEL_FIRST_EXACT)
+    return `holds ${facts.min}, before 1900-03-01, where Excel's dates are exact`;
   if ((column.type === 'timestamp' || column.type === 'date') && facts.max && facts.max > EXCEL_LAST) return `holds ${facts.max}, after Excel's last date (9999-12-31)`;
   if (facts.firstBeyond15Digits) return `holds ${facts.firstBeyond15Digits}, more than the 15 significant digits Excel keeps`;
   if (column.type === 'integer' || column.type === 'bigint') {

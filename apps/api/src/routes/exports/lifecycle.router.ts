@@ -127,7 +127,9 @@ function extendHandler(deps: ApiDeps): RequestHandler {
       const latest = new Date(job.createdAt.getTime() + MAX_EXPORT_TTL_DAYS * DAY_MS);
       const from = Math.max(now?.expiresAt?.getTime() ?? 0, Date.now());
       const room = Math.max(0, Math.floor((latest.getTime() - from) / DAY_MS));
-      throw errors.validation([{ field: 'days', problem: `would move the expiry past ${latest.toISOString()} (${MAX_EXPORT_TTL_DAYS} days after the export was created); at most ${room} more days` }]);
+      throw errors.validation([
+        { field: 'days', problem: `would move the expiry past ${latest.toISOString()} (${MAX_EXPORT_TTL_DAYS} days after the export was created); at most ${room} more days` },
+      ]);
     }
     await recordAudit(deps, req, res, { action: 'export.extend', targetType: 'export', targetId: job.id, outcome: 'success', details: { days: body.days } });
     res.json({ job_id: job.id, expires_at: new Date(extended.expiresAt).toISOString(), previous_expires_at: extended.previous ? new Date(extended.previous).toISOString() : null });
@@ -165,7 +167,14 @@ export function lifecycleRouter(deps: ApiDeps): Router {
     const id = String(req.params.validation_id);
     const validation = VALIDATION_ID.test(id) ? await deps.activity.findValidation(id, principalOf(res)) : null;
     if (!validation) throw errors.notFound('validation', id.slice(0, 64));
-    res.json({ validation_id: validation.id, job_id: validation.jobId, status: validation.status, validation_type: validation.validationType, ...(validation.result ?? {}), error: validation.error });
+    res.json({
+      validation_id: validation.id,
+      job_id: validation.jobId,
+      status: validation.status,
+      validation_type: validation.validationType,
+      ...(validation.result ?? {}),
+      error: validation.error,
+    });
   });
   router.get('/export/metadata/:job_id', async (req, res) => {
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
