@@ -1,5 +1,6 @@
 import { createCipheriv, createHmac, pbkdf2Sync, timingSafeEqual, type Cipher, type Hmac } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { winzipKeystream } from '../compression/zip/winzip-aes.sink';
 
 const KEY_BYTES = 32;
 
@@ -43,12 +44,8 @@ export class WinZipAesDecryptor extends Transform {
   }
 
   private extendKeystream(bytes: number): void {
-    const blocks = Math.ceil(bytes / 16);
-    const counters = Buffer.alloc(blocks * 16);
-    for (let block = 0; block < blocks; block += 1) {
-      counters.writeBigUInt64LE(this.counter, block * 16);
-      this.counter += 1n;
-    }
-    this.keystream = Buffer.concat([this.keystream, this.ecb.update(counters)]);
+    const next = winzipKeystream(this.ecb, this.counter, bytes);
+    this.counter = next.counter;
+    this.keystream = Buffer.concat([this.keystream, next.keystream]);
   }
 }
