@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportJobRepository } from '@export-service/db';
+import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportActivityRepository, ExportJobRepository } from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
 import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
@@ -31,6 +31,10 @@ export interface ApiDeps {
   exportEvents: ExportEventHub;
   /** This process's Prometheus registry. */
   metrics: ServiceMetrics;
+  /** The download log and validation jobs. */
+  activity: ExportActivityRepository;
+  /** The service's own PostgreSQL and a scratch directory, where full validations stage files. */
+  staging: { stagingUrl: string; scratchDir: string };
   /** What creating an export talks to (the one creation path, `createExport`). */
   exportCreation: CreateExportDeps;
   /** Templates, schedules and their runs. */

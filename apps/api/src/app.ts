@@ -10,6 +10,7 @@ import { requestLog } from './middleware/request-log';
 import { auditRouter } from './routes/audit/audit.router';
 import { credentialRouter } from './routes/credentials/credential.router';
 import { exportRouter } from './routes/exports/export.router';
+import { lifecycleRouter } from './routes/exports/lifecycle.router';
 import { signedFileRouter } from './routes/files/signed-file.router';
 import { healthRouter } from './routes/health/health.router';
 import { buildOpenApiDocument } from './openapi/build-document';
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(exportEventsRouter(deps));
   api.use(templateRouter(deps));
   api.use(scheduleRouter(deps));
+  api.use(lifecycleRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));
   app.use('/api/v1', api);

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { AccessRepository, AuditLogRepository, CredentialRepository, ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { createArtifactStore } from '@export-service/export-adapters';
 import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
@@ -53,6 +54,8 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     metrics,
     exportCreation,
     scheduling: scheduleDeps(config, { dataSource, jobs, queues, analyticsPool, creation: exportCreation }),
+    activity: new ExportActivityRepository(dataSource),
+    staging: { stagingUrl: config.database.url, scratchDir: join(config.storage.workDir, `api-${process.pid}`) },
   };
   return {
     deps,

@@ -1,7 +1,7 @@
 import type { Job, Worker } from 'bullmq';
 import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
-import { ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
 import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
 import { PgRowSource } from '@export-service/analytics';
@@ -20,6 +20,8 @@ import { createFireScheduleHandler } from './handlers/fire-schedule.handler';
 import { createStartScheduleRunHandler } from './handlers/start-schedule-run.handler';
 import { createApplyScheduleRetentionHandler } from './handlers/apply-schedule-retention.handler';
 import { openScheduling } from './scheduling';
+import { CancelWatch } from './cancel-watch';
+import { createValidateExportHandler } from './handlers/validate-export.handler';
 
 /** How long stopped attempts get to record themselves after a hard shutdown. */
 export const ABORT_GRACE_MS = 5_000;
@@ -54,6 +56,8 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   };
   const scheduling = openScheduling(config, logger, { dataSource, jobs, queues });
   const slotLeaseMs = Math.max(config.worker.lockDurationMs, 10_000);
+  const cancels = await CancelWatch.start(redis, config.redis.queuePrefix, jobs, logger);
+  const staging = { stagingUrl: config.database.url, scratchDir: scratch.dir };
   const registry: HandlerRegistry = {
     [JobName.runExport]: createRunExportHandler({
       jobs,
@@ -65,6 +69,9 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       slotLeaseMs,
       events: new ExportEventPublisher(redis, config.redis.queuePrefix),
       metrics,
+      cancels,
+      conversion: staging,
+      sourceDatabase: databaseName(config.database.analyticsUrl),
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
@@ -72,6 +79,14 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     [JobName.fireSchedule]: createFireScheduleHandler(scheduling.deps, logger),
     [JobName.startScheduleRun]: createStartScheduleRunHandler(scheduling.deps, logger),
     [JobName.applyScheduleRetention]: createApplyScheduleRetentionHandler({ jobs, runs: scheduling.deps.runs, store }, logger),
+    [JobName.validateExport]: createValidateExportHandler({
+      activity: new ExportActivityRepository(dataSource),
+      jobs,
+      store,
+      ...staging,
+      secrets: { key: config.secrets.key, previousKeys: config.secrets.previousKeys },
+      logger,
+    }),
   };
   assertRegistryComplete(registry);
   // Adapters name their own failures at their boundary (row source, store, Parquet stager); dispatch only reads them.
@@ -118,11 +133,21 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       }
       await closeQueues(queues).catch(() => undefined);
       await metricsServer?.close();
+      await cancels.close();
       redis.disconnect();
       await scheduling.close();
       await dataSource.destroy();
     },
   };
+}
+
+/** The database name of a PostgreSQL URL: what lineage names as the source database, without host or credentials. */
+function databaseName(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -9,3 +9,7 @@ export * from './estimate/estimate-export';
 export * from './seed/seed-analytics';
 export * from './reader/database-failure';
 export * from './incremental-bound';
+export * from './query/source-profile';
+export * from './staging/staging-table';
+export * from './staging/staged-row-source';
+export * from './query/describe-filters';

@@ -40,6 +40,12 @@ export const ENV_SCHEMA = {
   WORKSPACE_MAX_QUEUED_EXPORTS: integer(20, 1, 100_000, 'Queued plus running exports one workspace may have; creates beyond it answer 429 with Retry-After.'),
   ESTIMATE_BUDGET_MS: integer(2_000, 50, 60_000, 'How long a create may spend counting rows for its estimate, all sources together; past it the query planner estimates.'),
   EXPORT_TTL_DAYS: integer(30, 1, 3_650, "Days an export's files are kept when the export names no ttl_days; then downloads answer 410 and the files are deleted."),
+  VALIDATE_INLINE_MAX_MB: integer(
+    50,
+    0,
+    100_000,
+    'Largest export (stored MB) POST /export/validate checks within the request; larger ones are validated as a job (202 and a status URL).',
+  ),
   WORKSPACE_MAX_RUNNING_EXPORTS: integer(2, 1, 1_000, 'Exports of one workspace that run at once; the rest wait queued.'),
   WORKER_CONCURRENCY: integer(2, 1, 64, 'Export jobs one worker process runs at once.'),
   WORKER_LOCK_DURATION_MS: integer(30_000, 1_000, 600_000, 'BullMQ lock; a killed worker loses its job after this.'),

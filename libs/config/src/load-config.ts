@@ -25,6 +25,8 @@ export interface AppConfig {
     workspaceMaxQueuedExports: number;
     estimateBudgetMs: number;
     exportTtlDays: number;
+    /** Stored MB an export may have to be validated within the request. */
+    validateInlineMaxMb: number;
   };
   worker: {
     concurrency: number;
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       workspaceMaxQueuedExports: r.WORKSPACE_MAX_QUEUED_EXPORTS,
       estimateBudgetMs: r.ESTIMATE_BUDGET_MS,
       exportTtlDays: r.EXPORT_TTL_DAYS,
+      validateInlineMaxMb: r.VALIDATE_INLINE_MAX_MB,
     },
     worker: {
       concurrency: r.WORKER_CONCURRENCY,

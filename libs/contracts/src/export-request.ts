@@ -33,7 +33,24 @@ export interface ExportRequest {
   split_files?: { enabled: boolean; max_size_mb?: number; split_by?: SplitBy };
   delivery?: { method: DeliveryMethod; email_recipients?: string[]; s3_config?: { bucket: string; prefix?: string } };
   encryption?: { enabled: boolean; method?: EncryptionMethod; password_protected?: boolean; password?: string };
-  options?: { parquet_compression?: ParquetCompression; csv_formula_guard?: boolean };
+  options?: { parquet_compression?: ParquetCompression; csv_formula_guard?: boolean; json_pretty?: boolean; excel_sheets?: boolean };
   /** Days the files are kept before they expire (EXPORT_TTL_DAYS by default). */
+  ttl_days?: number;
+}
+
+/** POST /export/convert as a client writes it: the spec's body, plus the output options every export has. */
+export interface ConvertRequest {
+  source_job_id: string;
+  target_format: ExportFormat;
+  options?: { excel_sheets?: boolean; json_pretty?: boolean; parquet_compression?: ParquetCompression };
+  /** The new export's name; "<source name> (<format>)" by default. */
+  name?: string;
+  compression?: Compression;
+  /** How to cut the converted files; the source's own split by default. */
+  split_files?: ExportRequest['split_files'];
+  /** The converted files' encryption; an encrypted source's (same password) by default. */
+  encryption?: ExportRequest['encryption'];
+  /** The source export's password, when its files are encrypted (or send X-Export-Password). */
+  password?: string;
   ttl_days?: number;
 }

@@ -45,4 +45,20 @@ export interface ExportSpec {
   parquetCompression: ParquetCompression;
   delivery: { method: DeliveryMethod };
   encryption: EncryptionSpec;
+  /** JSON only: every object indented over several lines (options.json_pretty). */
+  jsonPretty?: boolean;
+  /** Excel only: one workbook with one sheet per data source (options.excel_sheets). */
+  excelSheets?: boolean;
+  /** Set for a conversion: the rows come from this completed export's files, not from the analytics tables. */
+  conversion?: ConversionSpec;
+}
+
+/** Where a conversion reads its rows and how it cuts them into periods. */
+export interface ConversionSpec {
+  sourceJobId: string;
+  /**
+   * For month/week splits: the column (per source, by index) whose value places a row in a period, or
+   * null to keep the periods the source's own files were cut by.
+   */
+  periodColumns: Array<string | null>;
 }

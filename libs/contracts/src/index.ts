@@ -8,3 +8,4 @@ export * from './xlsx';
 export * from './export-request';
 export * from './storage';
 export * from './schedules';
+export * from './profile';

@@ -16,6 +16,7 @@ export const JobName = {
   fireSchedule: 'fire-schedule',
   startScheduleRun: 'start-schedule-run',
   applyScheduleRetention: 'apply-schedule-retention',
+  validateExport: 'validate-export',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -33,6 +34,8 @@ export interface JobPayloads {
   [JobName.startScheduleRun]: { runId: string };
   /** Deletes schedules' exports past `retention.keep_exports_days` (with `auto_cleanup`) or `delivery.auto_delete_after_days`, at most `limit`. */
   [JobName.applyScheduleRetention]: { limit: number };
+  /** Validates an export too large to validate within the request (a row of export_validations). */
+  [JobName.validateExport]: { validationId: string };
 }
 
 /** The queue each job type runs on. */
@@ -44,4 +47,5 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.fireSchedule]: QueueName.schedules,
   [JobName.startScheduleRun]: QueueName.schedules,
   [JobName.applyScheduleRetention]: QueueName.maintenance,
+  [JobName.validateExport]: QueueName.exports,
 };

@@ -1,6 +1,7 @@
 import type { ColumnSchema, DataSourceType } from './data-sources';
 import type { Compression, ExportFormat } from './export-options';
 import type { SourceFilters } from './export-spec';
+import type { SourceProfile } from './profile';
 
 /** What every written file is, wherever it is stored. */
 interface FileFacts {
@@ -56,6 +57,8 @@ export interface ExportManifest {
     columns: ColumnSchema[];
     rows: number;
     files: string[];
+    /** Facts about the values (date range, longest text, precision), recorded while counting. */
+    profile?: SourceProfile;
   }>;
   files: Array<{
     filename: string;
@@ -70,4 +73,6 @@ export interface ExportManifest {
     encrypted: boolean;
   }>;
   totals: { files: number; rows: number; bytes: number };
+  /** For a conversion: the export whose files were converted. */
+  source_job_id?: string;
 }

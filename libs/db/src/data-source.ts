@@ -15,6 +15,7 @@ import { ExportRuns1764100000000 } from './migrations/1764100000000-export-runs'
 import { ExportLifecycle1764200000000 } from './migrations/1764200000000-export-lifecycle';
 import { Schedules1764500000000 } from './migrations/1764500000000-schedules';
 import { ViewerRole1764800000000 } from './migrations/1764800000000-viewer-role';
+import { AfterExport1764600000000 } from './migrations/1764600000000-after-export';
 import { ensureDatabaseExists } from './ensure-database';
 
 /** Every entity of the metadata store. */
@@ -32,7 +33,14 @@ export const ENTITIES = [
 ];
 
 /** Checked-in migrations, in order. `synchronize` is never used. */
-export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, ExportLifecycle1764200000000, Schedules1764500000000, ViewerRole1764800000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  ExportRuns1764100000000,
+  ExportLifecycle1764200000000,
+  Schedules1764500000000,
+  AfterExport1764600000000,
+  ViewerRole1764800000000,
+];
 
 /** Any 64-bit number unique to this service: serialises migrations across processes starting at once. */
 const MIGRATION_LOCK = 727_274_001;

@@ -18,3 +18,4 @@ export * from './repositories/template.repository';
 export * from './repositories/schedule.repository';
 export * from './repositories/schedule-run.repository';
 export { DataSource } from 'typeorm';
+export * from './repositories/export-activity.repository';

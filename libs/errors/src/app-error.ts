@@ -26,6 +26,7 @@ export const ErrorCode = {
   exportRunning: 'export_running',
   readOnlyRole: 'read_only_role',
   csrfFailed: 'csrf_failed',
+  exportFinished: 'export_finished',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

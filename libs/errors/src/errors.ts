@@ -113,6 +113,21 @@ export const errors = {
   exportStillRunning(id: string, status: string, action: string): AppError {
     return new AppError(ErrorCode.exportRunning, 409, `Export ${id} is ${status}; cancel it first (POST /api/v1/export/${id}/cancel), then ${action} it.`);
   },
+  /** A source or target export in a state the action cannot use, naming the field that points at it. */
+  exportUnusable(id: string, status: string, field: string, action: string): AppError {
+    const code = status === 'queued' || status === 'processing' ? ErrorCode.exportRunning : ErrorCode.exportNotCompleted;
+    return new AppError(code, 409, `Export ${id} is ${status}; only a completed export can be ${action}.`, {
+      details: [{ field, problem: `is ${status}; only a completed export can be ${action}` }],
+    });
+  },
+  /** 410 for an export whose files are gone, naming the field that points at it. */
+  exportGoneFor(id: string, reason: 'deleted' | 'expired', at: Date, field: string): AppError {
+    const gone = errors.exportGone(id, reason, at);
+    return new AppError(gone.code, 410, gone.message, { details: [{ field, problem: `was ${reason} at ${at.toISOString()}` }] });
+  },
+  exportNotCancellable(id: string, status: string): AppError {
+    return new AppError(ErrorCode.exportFinished, 409, `Export ${id} is ${status} already; only a queued or running export can be cancelled.`);
+  },
   signedLinkGone(): AppError {
     return new AppError(ErrorCode.gone, 410, 'The file behind this link is no longer available.');
   },

@@ -16,6 +16,8 @@ export const FailureCode = {
   notQueued: 'not_queued',
   workerStopped: 'worker_stopped',
   attemptAborted: 'attempt_aborted',
+  sourceUnreadable: 'source_unreadable',
+  valueNotRepresentable: 'value_not_representable',
   internal: 'internal_error',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
@@ -43,6 +45,8 @@ export const FAILURES: { readonly [C in FailureCode]: { message: string; isPerma
   [FailureCode.notQueued]: { message: 'the export could not be queued; try again', isPermanent: true },
   [FailureCode.workerStopped]: { message: 'the worker running this export stopped too many times', isPermanent: true },
   [FailureCode.attemptAborted]: { message: 'the attempt was stopped (its worker shut down or lost the job); another attempt takes over', isPermanent: false },
+  [FailureCode.sourceUnreadable]: { message: "the source export's files could not be read (missing, altered or damaged)", isPermanent: true },
+  [FailureCode.valueNotRepresentable]: { message: 'a value of the source cannot be held by the target format', isPermanent: true },
   [FailureCode.internal]: { message: 'an internal error stopped the export; it has been logged', isPermanent: false },
 };
 

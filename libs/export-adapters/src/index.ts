@@ -2,3 +2,4 @@ export * from './compression';
 export * from './formats';
 export * from './storage';
 export { openpgpEncryptor } from './crypto/openpgp.encryptor';
+export * from './reading';

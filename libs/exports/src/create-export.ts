@@ -7,7 +7,8 @@ import type { ExportJobEntity, ExportJobRepository, ExportLineage } from '@expor
 import { errors, FailureCode, jobFailure } from '@export-service/errors';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
-import { resolveExportRequest, type ResolveOptions } from './resolve-export-request';
+import { resolveConversion, type ConversionInput, type ResolvedConversion } from './resolve-conversion';
+import { resolveExportRequest, type ResolveOptions, type ResolvedExport } from './resolve-export-request';
 
 /** What creating an export talks to. */
 export interface CreateExportDeps {
@@ -68,6 +69,15 @@ const QUOTA_RETRY_SECONDS = 30;
 /** When a create refused for a busy analytics pool may try again. */
 const ESTIMATE_RETRY_SECONDS = 5;
 
+function resolveConversionEstimate(resolved: ResolvedExport): ExportEstimate {
+  return (resolved as ResolvedConversion).estimate;
+}
+
+/** What a conversion's source password is sealed to: its own job, as the source password (never the file password's context). */
+export function sourcePasswordContext(jobId: string): string {
+  return `${jobId}:source`;
+}
+
 /** A new export id: `job_` and 128 random bits. */
 export function newJobId(): string {
   return `job_${randomBytes(16).toString('hex')}`;
@@ -79,16 +89,31 @@ export function newJobId(): string {
  * downloads, sealed for the worker) and queues it. A job that cannot be queued is failed, not left
  * queued forever.
  */
-export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest, options: CreateExportOptions = {}): Promise<CreatedExport> {
+export async function createExport(
+  deps: CreateExportDeps,
+  owner: ExportOwner,
+  request: ExportRequest | ConversionInput,
+  options: CreateExportOptions = {},
+): Promise<CreatedExport> {
   const now = options.now ?? new Date();
-  const resolved = resolveExportRequest(request, owner.workspaceId, options.resolution?.at ?? now, options.resolution);
-  const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
-    // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
-    if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
-    throw error;
-  });
+  // A conversion (the source export and its request): rows from the source's files, the spec from
+  // resolveConversion, the estimate from the source's own figures; everything else is this one path.
+  const conversion = 'source' in request ? request : null;
+  const resolved = conversion
+    ? resolveConversion(conversion)
+    : resolveExportRequest(request as ExportRequest, owner.workspaceId, options.resolution?.at ?? now, options.resolution);
+  const estimate: ExportEstimate = conversion
+    ? resolveConversionEstimate(resolved)
+    : await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
+        // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
+        if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
+        throw error;
+      });
   const id = options.jobId ?? newJobId();
   const password = resolved.password?.value ?? null;
+  const sourcePassword = conversion?.sourcePassword ?? null;
+  const lineage: ExportLineage = conversion ? { origin: 'conversion', sourceJobId: conversion.source.id } : (options.lineage ?? { origin: 'api' });
+  const ttlDays = conversion ? conversion.body.ttl_days : (request as ExportRequest).ttl_days;
   const job = await deps.jobs.create(
     {
       id,
@@ -102,8 +127,9 @@ export async function createExport(deps: CreateExportDeps, owner: ExportOwner, r
       estimatedSeconds: estimate.timeSeconds,
       passwordHash: password && resolved.spec.encryption.passwordProtected ? await hashPassword(password) : null,
       sealedPassword: password && resolved.spec.encryption.enabled ? sealSecret(password, { key: deps.secretKey, previousKeys: [] }, id) : null,
-      expiresAt: new Date(now.getTime() + (request.ttl_days ?? deps.defaultTtlDays) * DAY_MS),
-      lineage: options.lineage ?? { origin: 'api' },
+      expiresAt: new Date(now.getTime() + (ttlDays ?? deps.defaultTtlDays) * DAY_MS),
+      lineage,
+      sealedSourcePassword: sourcePassword ? sealSecret(sourcePassword, { key: deps.secretKey, previousKeys: [] }, sourcePasswordContext(id)) : null,
     },
     deps.maxActiveExports,
   );

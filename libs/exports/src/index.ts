@@ -3,3 +3,8 @@ export * from './create-export';
 export * from './date-range';
 export * from './delete-export';
 export * from './file-availability';
+export * from './resolve-conversion';
+export * from './recorded-sources';
+export * from './conversion-plan';
+export * from './validate-export';
+export * from './cleanup-exports';

@@ -55,6 +55,7 @@ export function resolveExportRequest(dto: ExportRequest, workspaceId: string, no
   const split = resolveSplit(dto, problems);
   const delivery = dto.delivery?.method ?? 'download';
   const encryption = resolveEncryption(dto, problems);
+  const formats = formatOptions(dto.format, dto.options, split, problems);
   if (problems.length > 0) throw errors.validation(problems);
   if (!AVAILABLE_DELIVERY_METHODS.includes(delivery)) {
     throw errors.featureUnavailable('delivery.method', delivery, 'exports are delivered by download for now; use "download"');
@@ -73,6 +74,7 @@ export function resolveExportRequest(dto: ExportRequest, workspaceId: string, no
       parquetCompression: dto.options?.parquet_compression ?? 'snappy',
       delivery: { method: delivery },
       encryption: encryption.spec,
+      ...formats,
     },
     notes,
     password: encryption.password,
@@ -168,7 +170,8 @@ function resolveDateRange(range: DateRangeRequest, field: string, at: Resolution
   return undefined;
 }
 
-function resolveSplit(dto: ExportRequest, problems: ErrorDetail[]): SplitSpec {
+/** `split_files` as the worker applies it; problems are added to `problems`. */
+export function resolveSplit(dto: Pick<ExportRequest, 'split_files'>, problems: ErrorDetail[]): SplitSpec {
   const split = dto.split_files;
   if (!split?.enabled) return { by: 'none', maxBytes: null };
   const maxBytes = split.max_size_mb === undefined ? null : split.max_size_mb * BYTES_PER_MB;
@@ -177,7 +180,8 @@ function resolveSplit(dto: ExportRequest, problems: ErrorDetail[]): SplitSpec {
   return { by: split.split_by ?? 'none', maxBytes };
 }
 
-function resolveEncryption(dto: ExportRequest, problems: ErrorDetail[]): { spec: EncryptionSpec; password: ResolvedExport['password'] } {
+/** `encryption` as the worker applies it, and the password (generated when none is given). */
+export function resolveEncryption(dto: Pick<ExportRequest, 'encryption'>, problems: ErrorDetail[]): { spec: EncryptionSpec; password: ResolvedExport['password'] } {
   const encryption = dto.encryption;
   const isEnabled = encryption?.enabled ?? false;
   const isProtected = encryption?.password_protected ?? false;
@@ -193,6 +197,22 @@ function resolveEncryption(dto: ExportRequest, problems: ErrorDetail[]): { spec:
   return { spec, password: { value: encryption.password, isGenerated: false } };
 }
 
+/** `json_pretty` and `excel_sheets` for the formats they apply to; a workbook of every source cannot be split. */
+export function formatOptions(
+  format: ExportRequest['format'],
+  options: ExportRequest['options'],
+  split: SplitSpec,
+  problems: ErrorDetail[],
+): Pick<ExportSpec, 'jsonPretty' | 'excelSheets'> {
+  if (options?.excel_sheets && format === 'excel' && (split.by !== 'none' || split.maxBytes !== null)) {
+    problems.push({ field: 'options.excel_sheets', problem: 'puts every data source in one workbook, so it cannot be combined with split_files' });
+  }
+  return {
+    ...(format === 'json' && options?.json_pretty ? { jsonPretty: true } : {}),
+    ...(format === 'excel' && options?.excel_sheets ? { excelSheets: true } : {}),
+  };
+}
+
 function notesFor(dto: ExportRequest, compression: Compression): string[] {
   const notes: string[] = [];
   const isInnerCompressed = SELF_COMPRESSED_FORMATS.includes(dto.format);
@@ -201,6 +221,8 @@ function notesFor(dto: ExportRequest, compression: Compression): string[] {
   if (dto.format === 'excel') notes.push('Excel cells hold at most 32,767 characters; longer text is cut to fit');
   if (dto.format !== 'parquet' && dto.options?.parquet_compression) notes.push('options.parquet_compression applies to parquet only and was ignored');
   if (dto.format !== 'csv' && dto.options?.csv_formula_guard) notes.push('options.csv_formula_guard applies to csv only and was ignored');
+  if (dto.format !== 'json' && dto.options?.json_pretty) notes.push('options.json_pretty applies to json only and was ignored');
+  if (dto.format !== 'excel' && dto.options?.excel_sheets) notes.push('options.excel_sheets applies to excel only and was ignored');
   if (dto.format === 'csv' && dto.options?.csv_formula_guard) notes.push("text starting with = + - @ (or a tab or CR) has a leading ' so spreadsheets do not run it as a formula");
   return notes;
 }

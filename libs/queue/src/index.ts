@@ -5,3 +5,4 @@ export * from './start-worker';
 export * from './progress-reader';
 export { Job, Queue, Worker, QueueEvents, UnrecoverableError, DelayedError } from 'bullmq';
 export * from './export-events';
+export * from './export-cancellation';

@@ -27,6 +27,7 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
     [JobName.fireSchedule]: { perform: async () => undefined },
     [JobName.startScheduleRun]: { perform: async () => undefined },
     [JobName.applyScheduleRetention]: { perform: async () => undefined },
+    [JobName.validateExport]: { perform: async () => undefined },
   };
   const logger = createLogger({ service: 'test', level: 'error', format: 'json', stream: new PassThrough() });
   return { context: { registry, logger }, heard };

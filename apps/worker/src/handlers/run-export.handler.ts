@@ -1,5 +1,7 @@
 import { DelayedError } from 'bullmq';
-import type { ExportJobRepository } from '@export-service/db';
+import { FINISHED_STATUSES, type ExportManifest } from '@export-service/contracts';
+import type { ExportJobEntity, ExportJobRepository, RecordedSource } from '@export-service/db';
+import { conversionRowSource, sourcePasswordContext, type ConversionDeps } from '@export-service/exports';
 import { failWith, FailureCode } from '@export-service/errors';
 import type { ExportPorts } from '@export-service/export-core';
 import { runExport, scopePrefix } from '@export-service/export-core';
@@ -9,6 +11,7 @@ import type { ServiceMetrics } from '@export-service/metrics';
 import { openSecret, type SecretKeys } from '@export-service/security';
 import type { JobHandler } from './job-handler';
 import { RedisProgressSink } from './redis-progress.sink';
+import type { CancelWatch } from '../cancel-watch';
 
 /** What running an export needs. */
 export interface RunExportDeps {
@@ -23,6 +26,31 @@ export interface RunExportDeps {
   /** Live events for progress streams (optional: tests of the handler alone leave it out). */
   events?: ExportEventPublisher;
   metrics?: ServiceMetrics;
+  /** Stops the attempt of an export cancelled on any API replica. */
+  cancels: CancelWatch;
+  /** Reads a conversion's source export (staging in the service's PostgreSQL). */
+  conversion: Omit<ConversionDeps, 'jobs' | 'store'>;
+  /** The analytics database's name, recorded in each export's lineage (no host, no credentials). */
+  sourceDatabase: string | null;
+}
+
+/** A conversion's rows: the source export's files, read with the source password sealed to this job. */
+async function conversionSource(deps: RunExportDeps, record: ExportJobEntity, signal: AbortSignal) {
+  const sourcePassword = record.sealedSourcePassword ? openSecret(record.sealedSourcePassword, deps.secrets, sourcePasswordContext(record.id)) : null;
+  return conversionRowSource({ ...deps.conversion, jobs: deps.jobs, store: deps.ports.store }, record, sourcePassword, signal);
+}
+
+/** What the manifest says of a source, as the job row records it. */
+function toRecordedSource(source: ExportManifest['sources'][number]): RecordedSource {
+  return {
+    dataSource: source.data_source,
+    aggregation: source.aggregation,
+    columns: source.columns,
+    filtersApplied: source.filters_applied,
+    rows: source.rows,
+    files: source.files,
+    profile: source.profile ?? null,
+  };
 }
 
 /**
@@ -38,7 +66,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
     async perform({ exportJobId }, { job, token, signal }) {
       const record = await deps.jobs.findById(exportJobId);
       if (!record) throw failWith(FailureCode.exportMissing, `export ${exportJobId} no longer exists`);
-      if (record.status === 'completed' || record.status === 'failed') return;
+      if (FINISHED_STATUSES.includes(record.status)) return;
 
       // The slot belongs to this attempt (the BullMQ lock token), not to the job: a second attempt of
       // the same job while the first still runs needs a slot of its own.
@@ -49,8 +77,10 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
       }
       const renewal = setInterval(() => void deps.slots.acquire(record.workspaceId, holder).catch(() => undefined), deps.slotLeaseMs / 3);
       const logger = deps.logger.child({ exportJobId, workspaceId: record.workspaceId, attempt: job.attemptsMade + 1 });
+      const cancel = deps.cancels.watch(record.id);
+      let runId: string | null = null;
       try {
-        const runId = await deps.jobs.markProcessing(record.id, job.attemptsMade + 1);
+        runId = await deps.jobs.markProcessing(record.id, job.attemptsMade + 1);
         if (!runId) {
           logger.warn('export finished meanwhile; this attempt does nothing');
           return;
@@ -60,17 +90,20 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
         logger.info('export started', { runId, format: record.spec.format, compression: record.spec.compression, sources: record.spec.sources.length });
         const password = record.sealedPassword ? openSecret(record.sealedPassword, deps.secrets, record.id) : null;
         const started = Date.now();
-        const outcome = await runExport(record.spec, deps.ports, {
+        const attemptSignal = AbortSignal.any([signal, cancel.signal]);
+        const ports = record.spec.conversion ? { ...deps.ports, rowSource: await conversionSource(deps, record, attemptSignal) } : deps.ports;
+        const outcome = await runExport(record.spec, ports, {
           jobId: record.id,
           workspaceId: record.workspaceId,
           runId,
           createdAt: record.createdAt,
           password,
-          signal,
+          signal: attemptSignal,
           progress: new RedisProgressSink(job, 500, async (progress) => deps.events?.progress(record.id, progress)),
           notes: record.notes,
         });
-        if (!(await deps.jobs.complete(record.id, runId, outcome.files, outcome.totalRows))) {
+        const recorded = { sources: outcome.manifest.sources.map(toRecordedSource), sourceDatabase: record.spec.conversion ? null : deps.sourceDatabase };
+        if (!(await deps.jobs.complete(record.id, runId, outcome.files, outcome.totalRows, recorded))) {
           // Nobody lists these files: they go now rather than at the next sweep.
           await deps.ports.store.deletePrefix(scopePrefix({ workspaceId: record.workspaceId, jobId: record.id, runId })).catch(() => undefined);
           runs.delete(holder);
@@ -97,7 +130,14 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           seconds,
           rowsPerSecond: Math.round(outcome.totalRows / Math.max(seconds, 0.001)),
         });
+      } catch (error) {
+        // Cancelled: runExport removed this attempt's files on its way out; the row says cancelled already.
+        if (!cancel.signal.aborted || signal.aborted) throw error;
+        if (runId) await deps.jobs.endCancelledRun(runId);
+        runs.delete(holder);
+        logger.info('export cancelled; the attempt stopped and removed its files', { runId });
       } finally {
+        cancel.stop();
         clearInterval(renewal);
         await deps.slots.release(record.workspaceId, holder).catch(() => undefined);
       }

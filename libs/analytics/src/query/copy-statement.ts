@@ -1,4 +1,4 @@
-import type { RowDialect } from '@export-service/export-core';
+import type { RowChunk, RowDialect } from '@export-service/export-core';
 import type { SqlQuery } from './sql';
 
 const SETTING_PREFIX = 'export_service.p';
@@ -25,4 +25,15 @@ export function toCopyStatement(query: SqlQuery, dialect: RowDialect): { setup: 
   if (query.values.length === 0) return { setup: null, copy };
   const calls = query.values.map((_, index) => `set_config('${SETTING_PREFIX}${index + 1}', $${index + 1}, true)`);
   return { setup: { text: `SELECT ${calls.join(', ')}`, values: query.values.map(settingText) }, copy };
+}
+
+/** The byte pretty JSON rows carry for a line break (COPY would quote a row with a real one). */
+const PRETTY_LINE_BREAK = 0x03;
+
+/** A chunk as the encoder reads it: pretty JSON gets its line breaks back, byte for byte (same length, so row ends hold). */
+export function restoreRowText(chunk: RowChunk, dialect: RowDialect): RowChunk {
+  if (dialect !== 'json_pretty') return chunk;
+  const data = chunk.data;
+  for (let i = data.indexOf(PRETTY_LINE_BREAK); i !== -1; i = data.indexOf(PRETTY_LINE_BREAK, i + 1)) data[i] = 0x0a;
+  return chunk;
 }

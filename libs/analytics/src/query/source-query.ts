@@ -1,7 +1,8 @@
 import type { InstantRange, SourceSpec } from '@export-service/contracts';
 import type { RowDialect } from '@export-service/export-core';
 import { AGGREGATION_UNIT, type ColumnDef, type DataSourceDef, type TimeUnit } from '../catalog/catalog.types';
-import { selectColumns } from '../catalog/catalog';
+import { selectColumns, toColumnSchema } from '../catalog/catalog';
+import { profileAggregates, profileAliases, type ProfileOptions } from './source-profile';
 import { csvExpression, jsonExpression, xlsxCell } from './dialect-expressions';
 import { ident, Params, type SqlQuery } from './sql';
 
@@ -92,48 +93,84 @@ function relation(selection: SourceSelection, params: Params, slice?: PeriodSlic
 export function buildRowsQuery(selection: SourceSelection, dialect: RowDialect, slice?: PeriodSlice): SqlQuery {
   const params = new Params();
   const { from, orderBy, ref } = relation(selection, params, slice);
-  const columns = selectColumns(selection.def, selection.spec.aggregation, selection.spec.fields);
-  const projected = (render: (ref: string, column: ColumnDef) => string) => columns.map((column) => `${render(ref(column), column)} AS ${ident(column.name)}`).join(', ');
-  let text: string;
+  const columns = selectColumns(selection.def, selection.spec.aggregation, selection.spec.fields).map((column) => ({ name: column.name, type: column.type, ref: ref(column) }));
+  return { text: renderRowsSelect(dialect, columns, `${from} ORDER BY ${orderBy}`, selection.spec.formulaGuard === true), values: params.values };
+}
+
+/** An output column: its name, type and SQL over the relation it is read from. */
+export interface RenderedColumn {
+  name: string;
+  type: ColumnDef['type'];
+  ref: string;
+}
+
+/**
+ * The SELECT that renders rows in a dialect from `fromAndOrder` (`<relation> WHERE ... ORDER BY ...`):
+ * the one place every dialect's row is assembled, for the analytics tables and for the staged rows of
+ * a conversion alike, so both print every value the same way.
+ */
+export function renderRowsSelect(dialect: RowDialect, columns: RenderedColumn[], fromAndOrder: string, isFormulaGuarded = false): string {
+  const projected = (render: (column: RenderedColumn) => string) => columns.map((column) => `${render(column)} AS ${ident(column.name)}`).join(', ');
   switch (dialect) {
     case 'csv':
-      text = `SELECT ${projected((r, c) => csvExpression(r, c.type, selection.spec.formulaGuard === true))} FROM ${from} ORDER BY ${orderBy}`;
-      break;
+      return `SELECT ${projected((c) => csvExpression(c.ref, c.type, isFormulaGuarded))} FROM ${fromAndOrder}`;
     case 'json':
     case 'jsonl': {
       const separator = dialect === 'json' ? ` || ','` : '';
-      text = `SELECT row_to_json(r)::text${separator} FROM (SELECT ${projected((r, c) => jsonExpression(r, c.type))} FROM ${from} ORDER BY ${orderBy}) AS r`;
-      break;
+      return `SELECT row_to_json(r)::text${separator} FROM (SELECT ${projected((c) => jsonExpression(c.ref, c.type))} FROM ${fromAndOrder}) AS r`;
+    }
+    case 'json_pretty': {
+      // Each member on its own line, nested JSON indented under it. COPY would quote a row holding a raw newline,
+      // so line breaks travel as \x03 (never raw in JSON text) and the reader turns them back (restoreRowText).
+      const members = columns.map((column) => `'    ${JSON.stringify(column.name).replace(/'/g, "''")}: ' || ${prettyJsonValue(`r.${ident(column.name)}`, column.type)}`);
+      const body = members.length > 0 ? members.join(` || E',\\x03' || `) : `''`;
+      return `SELECT E'  {\\x03' || ${body} || E'\\x03  },' FROM (SELECT ${projected((c) => jsonExpression(c.ref, c.type))} FROM ${fromAndOrder}) AS r`;
     }
     case 'xlsx': {
-      const cells = columns.map((column) => xlsxCell(ref(column), column.type)).join(' || ');
-      text = `SELECT '<row>' || ${cells} || '</row>' FROM ${from} ORDER BY ${orderBy}`;
-      break;
+      const cells = columns.map((column) => xlsxCell(column.ref, column.type)).join(' || ');
+      return `SELECT '<row>' || ${cells} || '</row>' FROM ${fromAndOrder}`;
     }
   }
-  return { text, values: params.values };
 }
 
-/** Output rows per period (or in all), with each period's file label, for exact progress and file plans. */
-export function buildPartitionCountQuery(selection: SourceSelection, by: 'none' | 'month' | 'week'): SqlQuery {
+/** A value as pretty JSON: null, scalars as JSON writes them, JSON documents indented one level deeper. */
+function prettyJsonValue(ref: string, type: ColumnDef['type']): string {
+  if (type === 'json') return `COALESCE(replace(jsonb_pretty(${ref}::jsonb), E'\\n', E'\\x03    '), 'null')`;
+  return `COALESCE(to_json(${ref})::text, 'null')`;
+}
+
+/**
+ * Output rows per period (or in all), with each period's file label, for exact progress and file
+ * plans; in the same scan, the facts of the values (`profileAggregates`: date range, longest text,
+ * precision), so an export records them at the cost of a few aggregates.
+ */
+export function buildPartitionCountQuery(selection: SourceSelection, by: 'none' | 'month' | 'week', profile: ProfileOptions = { isJsonMeasured: false }): SqlQuery {
   const params = new Params();
   const conditions = filterConditions(selection, params).join(' AND ');
   const { def, spec } = selection;
   const time = `src.${ident(def.timestampColumn)}`;
   const unit = bucketUnit(selection);
   const rowTime = unit === null ? `${time} AT TIME ZONE 'UTC'` : `date_trunc('${unit}', ${time} AT TIME ZONE 'UTC')`;
+  const columns = selectColumns(def, spec.aggregation, spec.fields);
+  const values = columns.map((column, index) => `${column.expression ?? `src.${ident(column.name)}`} AS ${ident(`c${index}`)}`);
+  const selected = [`${rowTime} AS row_time`, ...values].join(', ');
   const rowsRelation =
     spec.aggregation === null
-      ? `SELECT ${rowTime} AS row_time FROM ${ident(def.table)} AS src WHERE ${conditions}`
-      : `SELECT ${rowTime} AS row_time FROM ${ident(def.table)} AS src WHERE ${conditions} GROUP BY 1, ${def.aggregations[spec.aggregation]?.groupBy.join(', ')}`;
+      ? `SELECT ${selected} FROM ${ident(def.table)} AS src WHERE ${conditions}`
+      : `SELECT ${selected} FROM ${ident(def.table)} AS src WHERE ${conditions} GROUP BY 1, ${def.aggregations[spec.aggregation]?.groupBy.join(', ')}`;
+  const schemas = columns.map(toColumnSchema);
+  const facts = profileAggregates(schemas, profile).join(', ');
   if (by === 'none') {
-    return { text: `SELECT NULL::text AS start, NULL::text AS label, count(*)::bigint AS rows FROM (${rowsRelation}) AS r`, values: params.values };
+    return { text: `SELECT NULL::text AS start, NULL::text AS label, count(*)::bigint AS rows, ${facts} FROM (${rowsRelation}) AS r`, values: params.values };
   }
   const labelFormat = by === 'month' ? 'YYYY_MM' : 'IYYY_"W"IW';
+  const passed = profileAliases(schemas, profile)
+    .map((name) => `p.${name}`)
+    .join(', ');
   return {
     text:
-      `SELECT to_char(p.period, 'YYYY-MM-DD"T"HH24:MI:SS') AS start, to_char(p.period, '${labelFormat}') AS label, p.rows ` +
-      `FROM (SELECT date_trunc('${by}', r.row_time) AS period, count(*)::bigint AS rows FROM (${rowsRelation}) AS r GROUP BY 1) AS p ORDER BY p.period`,
+      `SELECT to_char(p.period, 'YYYY-MM-DD"T"HH24:MI:SS') AS start, to_char(p.period, '${labelFormat}') AS label, p.rows, ${passed} ` +
+      `FROM (SELECT date_trunc('${by}', r.row_time) AS period, count(*)::bigint AS rows, ${facts} FROM (${rowsRelation}) AS r GROUP BY 1) AS p ORDER BY p.period`,
     values: params.values,
   };
 }

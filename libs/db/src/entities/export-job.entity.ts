@@ -98,6 +98,18 @@ export class ExportJobEntity {
   @Column({ name: 'files_purged_at', type: 'timestamptz', nullable: true })
   filesPurgedAt!: Date | null;
 
+  /** Set when the export was cancelled (status `cancelled`). */
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt!: Date | null;
+
+  /** Name of the analytics database the rows were read from (no host, no credentials). */
+  @Column({ name: 'source_database', type: 'text', nullable: true })
+  sourceDatabase!: string | null;
+
+  /** A conversion's source password, sealed to this job until its worker has read the source files. */
+  @Column({ name: 'sealed_source_password', type: 'text', nullable: true })
+  sealedSourcePassword!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

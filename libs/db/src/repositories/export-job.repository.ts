@@ -1,5 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { FINISHED_STATUSES, type DeletionReason, type ExportOrigin, type ExportSpec, type Role, type StoredFile } from '@export-service/contracts';
+import {
+  FINISHED_STATUSES,
+  type ColumnSchema,
+  type DataSourceType,
+  type DeletionReason,
+  type ExportOrigin,
+  type ExportSpec,
+  type Role,
+  type SourceProfile,
+  type StoredFile,
+} from '@export-service/contracts';
 import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
@@ -21,6 +31,15 @@ export interface NewExportJob {
   /** When the files stop being served (the maintenance job then deletes them). */
   expiresAt: Date;
   lineage: ExportLineage;
+  /** A conversion's source password, sealed to the new job's id. */
+  sealedSourcePassword?: string | null;
+}
+
+/** What a completed export recorded about each source, and where its rows came from. */
+export interface CompletedRecord {
+  sources: RecordedSource[];
+  /** The analytics database's name (no host, no credentials). */
+  sourceDatabase: string | null;
 }
 
 /** Where an export came from: what created it and the template, schedule, batch or source export behind it. */
@@ -36,6 +55,31 @@ export interface ExportLineage {
 export interface ExportRef {
   id: string;
   workspaceId: string;
+}
+
+/** What an export recorded about one data source: schema, lineage, rows, its files, and its value profile. */
+export interface RecordedSource {
+  dataSource: DataSourceType;
+  aggregation: string | null;
+  columns: ColumnSchema[];
+  filtersApplied: string[];
+  rows: number;
+  /** Names of the files holding its rows. */
+  files: string[];
+  profile: SourceProfile | null;
+}
+
+/** An export a cleanup would delete. */
+export interface CleanupCandidate {
+  id: string;
+  workspaceId: string;
+  name: string;
+  status: string;
+  createdAt: Date;
+  scheduleId: string | null;
+  /** Bytes its recorded files take. */
+  bytes: number;
+  files: number;
 }
 
 /** Who asks to see a job: members see their own exports, admins and viewers the whole workspace. */
@@ -95,6 +139,9 @@ export class ExportJobRepository {
         deletedAt: null,
         deletionReason: null,
         filesPurgedAt: null,
+        cancelledAt: null,
+        sourceDatabase: null,
+        sealedSourcePassword: job.sealedSourcePassword ?? null,
       });
     });
   }
@@ -146,16 +193,21 @@ export class ExportJobRepository {
     });
   }
 
-  /** Completes this attempt's job with its files in one transaction, and forgets the sealed password. */
-  async complete(id: string, runId: string, files: StoredFile[], totalRows: number): Promise<boolean> {
+  /**
+   * Completes this attempt's job with its files (and what it recorded of each source) in one
+   * transaction, and forgets the sealed passwords. Refused once the job was cancelled: a cancel
+   * racing a completion leaves exactly one of the two.
+   */
+  async complete(id: string, runId: string, files: StoredFile[], totalRows: number, record?: CompletedRecord): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const updated = await manager.query(
         `UPDATE export_jobs SET status = 'completed', completed_at = now(), updated_at = now(), error = NULL, error_code = NULL, sealed_password = NULL,
-           total_rows = $2, rows_processed = $2, files_created = $3
+           sealed_source_password = NULL, total_rows = $2, rows_processed = $2, files_created = $3, source_database = $5
          WHERE id = $1 AND status = 'processing' AND run_id = $4 RETURNING id`,
-        [id, totalRows, files.length, runId],
+        [id, totalRows, files.length, runId, record?.sourceDatabase ?? null],
       );
       if (returned(updated).length === 0) return false;
+      if (record) await recordSources(manager, id, record.sources);
       await endRun(manager, runId, 'completed', null);
       await manager.getRepository(ExportFileEntity).delete({ jobId: id });
       await manager.getRepository(ExportFileEntity).insert(
@@ -185,7 +237,7 @@ export class ExportJobRepository {
    */
   async fail(id: string, failure: JobFailure, runId?: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const changes = { status: 'failed', error: trimError(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
+      const changes = { status: 'failed', error: trimError(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null, sealed_source_password: null };
       const isMoved = await transition(manager, id, ['queued', 'processing'], changes, runId);
       if (isMoved) await manager.query(`UPDATE export_runs SET status = 'failed', error_code = $2, ended_at = now() WHERE job_id = $1 AND status = 'running'`, [id, failure.code]);
       return isMoved;
@@ -198,7 +250,7 @@ export class ExportJobRepository {
       `SELECT r.id AS "runId", r.job_id AS "jobId", j.workspace_id AS "workspaceId"
          FROM export_runs r JOIN export_jobs j ON j.id = r.job_id
         WHERE r.files_swept_at IS NULL AND r.status <> 'completed' AND r.started_at < $1
-          AND (r.status <> 'running' OR j.status IN ('completed', 'failed') OR j.run_id IS DISTINCT FROM r.id)
+          AND (r.status <> 'running' OR j.status IN ('completed', 'failed', 'cancelled') OR j.run_id IS DISTINCT FROM r.id)
           AND ($3::text IS NULL OR r.job_id = $3)
         ORDER BY r.started_at LIMIT $2`,
       [startedBefore, options.limit ?? 500, options.jobId ?? null],
@@ -227,9 +279,10 @@ export class ExportJobRepository {
    * running, or was deleted already. The files themselves are removed by the caller afterwards.
    */
   async markDeleted(id: string, reason: DeletionReason): Promise<ExportFileEntity[] | null> {
+    // Expiry only deletes what is still expired: an extension that landed meanwhile wins.
     const updated = await this.dataSource.query(
-      `UPDATE export_jobs SET deleted_at = now(), deletion_reason = $2, sealed_password = NULL, updated_at = now()
-        WHERE id = $1 AND deleted_at IS NULL AND status = ANY($3) RETURNING id`,
+      `UPDATE export_jobs SET deleted_at = now(), deletion_reason = $2, sealed_password = NULL, sealed_source_password = NULL, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL AND status = ANY($3) AND ($2 <> 'expired' OR expires_at <= now()) RETURNING id`,
       [id, reason, FINISHED_STATUSES],
     );
     if (returned(updated).length === 0) return null;
@@ -266,6 +319,83 @@ export class ExportJobRepository {
     )) as ExportRef[];
   }
 
+  /**
+   * Cancels a queued or running export: one conditional UPDATE, so a cancel racing the worker's
+   * completion leaves exactly one of the two. Returns the status it had and the attempt that was
+   * running (which stops and removes its files), or null when it was no longer queued or running.
+   */
+  async cancel(id: string): Promise<{ previous: 'queued' | 'processing'; runId: string | null } | null> {
+    const rows = (await this.dataSource.query(
+      `WITH before AS (SELECT id, status, run_id FROM export_jobs WHERE id = $1 AND status IN ('queued', 'processing') FOR UPDATE)
+       UPDATE export_jobs j SET status = 'cancelled', cancelled_at = now(), completed_at = now(), updated_at = now(), sealed_password = NULL, sealed_source_password = NULL
+         FROM before WHERE j.id = before.id RETURNING before.status AS previous, before.run_id AS "runId"`,
+      [id],
+    )) as unknown;
+    const row = returned(rows)[0] as { previous: 'queued' | 'processing'; runId: string | null } | undefined;
+    return row ?? null;
+  }
+
+  /** True once an export was cancelled (a running attempt asks this while it works). */
+  async isCancelled(id: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM export_jobs WHERE id = $1 AND status = 'cancelled'`, [id])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Ends the attempt a cancel stopped; it removed its own files on the way out. */
+  async endCancelledRun(runId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE export_runs SET status = 'abandoned', error_code = 'cancelled', ended_at = now(), files_swept_at = now() WHERE id = $1`, [runId]);
+  }
+
+  /**
+   * Moves an export's expiry `days` later (from now, when it has passed), unless it was deleted or the
+   * new expiry would be more than `maxDays` after the export was created. Null when refused.
+   */
+  async extendExpiry(id: string, days: number, maxDays: number): Promise<{ expiresAt: Date; previous: Date | null } | null> {
+    const rows = (await this.dataSource.query(
+      `WITH before AS (SELECT id, expires_at FROM export_jobs WHERE id = $1 FOR UPDATE)
+       UPDATE export_jobs j SET expires_at = greatest(before.expires_at, now()) + $2 * interval '1 day', updated_at = now()
+         FROM before WHERE j.id = before.id AND j.deleted_at IS NULL AND greatest(before.expires_at, now()) + $2 * interval '1 day' <= j.created_at + $3 * interval '1 day'
+       RETURNING j.expires_at AS "expiresAt", before.expires_at AS previous`,
+      [id, days, maxDays],
+    )) as unknown;
+    const row = returned(rows)[0] as { expiresAt: Date; previous: Date | null } | undefined;
+    return row ?? null;
+  }
+
+  /**
+   * Finished, undeleted exports of a workspace created before the cutoff, oldest first, with the
+   * bytes their files take; scheduled ones left out when `keepScheduled`.
+   */
+  async cleanupCandidates(workspaceId: string, createdBefore: Date, keepScheduled: boolean, limit: number): Promise<CleanupCandidate[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT j.id, j.workspace_id AS "workspaceId", j.name, j.status, j.created_at AS "createdAt", j.schedule_id AS "scheduleId", COALESCE(sum(f.bytes), 0)::bigint AS bytes, count(f.id)::int AS files
+         FROM export_jobs j LEFT JOIN export_files f ON f.job_id = j.id
+        WHERE j.workspace_id = $1 AND j.deleted_at IS NULL AND j.status = ANY($2) AND j.created_at < $3 AND (NOT $4 OR j.schedule_id IS NULL)
+        GROUP BY j.id ORDER BY j.created_at, j.id LIMIT $5`,
+      [workspaceId, FINISHED_STATUSES, createdBefore, keepScheduled, limit],
+    )) as Array<CleanupCandidate & { bytes: string }>;
+    return rows.map((row) => ({ ...row, bytes: Number(row.bytes) }));
+  }
+
+  /** How many exports of a workspace older than the cutoff a cleanup leaves alone: scheduled ones (when kept) and unfinished ones. */
+  async cleanupSkipped(workspaceId: string, createdBefore: Date, keepScheduled: boolean): Promise<{ scheduled: number; unfinished: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE $3 AND schedule_id IS NOT NULL AND status = ANY($4))::int AS scheduled, count(*) FILTER (WHERE status IN ('queued', 'processing'))::int AS unfinished
+         FROM export_jobs WHERE workspace_id = $1 AND deleted_at IS NULL AND created_at < $2`,
+      [workspaceId, createdBefore, keepScheduled, FINISHED_STATUSES],
+    )) as Array<{ scheduled: number; unfinished: number }>;
+    return row ?? { scheduled: 0, unfinished: 0 };
+  }
+
+  /** What a completed export recorded about each of its sources, in spec order (empty for exports from before it was recorded). */
+  async recordedSources(jobId: string): Promise<RecordedSource[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT data_source AS "dataSource", aggregation, columns, filters_applied AS "filtersApplied", rows, files, profile FROM export_sources WHERE job_id = $1 ORDER BY source_index`,
+      [jobId],
+    )) as Array<RecordedSource & { rows: string }>;
+    return rows.map((row) => ({ ...row, rows: Number(row.rows) }));
+  }
+
   /** Files of a completed job, in download order. */
   listFiles(jobId: string): Promise<ExportFileEntity[]> {
     return this.dataSource.getRepository(ExportFileEntity).find({ where: { jobId }, order: { fileIndex: 'ASC' } });
@@ -286,6 +416,26 @@ export class ExportJobRepository {
         status: 'completed',
       })
       .getOne();
+  }
+}
+
+async function recordSources(manager: EntityManager, jobId: string, sources: RecordedSource[]): Promise<void> {
+  await manager.query(`DELETE FROM export_sources WHERE job_id = $1`, [jobId]);
+  for (const [index, source] of sources.entries()) {
+    await manager.query(
+      `INSERT INTO export_sources (job_id, source_index, data_source, aggregation, columns, filters_applied, rows, files, profile) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        jobId,
+        index,
+        source.dataSource,
+        source.aggregation,
+        JSON.stringify(source.columns),
+        JSON.stringify(source.filtersApplied),
+        source.rows,
+        JSON.stringify(source.files),
+        source.profile ? JSON.stringify(source.profile) : null,
+      ],
+    );
   }
 }
 

@@ -3,13 +3,17 @@ import { FramedPart } from './framed-part';
 
 const NO_BYTES = Buffer.alloc(0);
 
-/** JSON: one array per file, one object per line; rows arrive as `{...},\n` and the last comma is dropped. */
+/**
+ * JSON: one array per file, one object per line (or, with `json_pretty`, indented over several lines);
+ * rows arrive as `{...},\n` and the last comma is dropped.
+ */
 export const jsonEncoder: StreamingEncoder = {
   kind: 'streaming',
   format: 'json',
   extension: 'json',
   contentType: 'application/json',
   dialect: 'json',
+  prettyDialect: 'json_pretty',
   openPart: (next) =>
     new FramedPart(next, {
       header: Buffer.from('[\n'),

@@ -9,3 +9,5 @@ export * from './run-export';
 export * from './written-file';
 export * from './streaming-partition.writer';
 export * from './staged-partition.writer';
+export * from './value-limits';
+export * from './workbook.writer';

@@ -1,4 +1,4 @@
-import type { ColumnSchema, DataFileInfo, ExportManifest, ExportSpec } from '@export-service/contracts';
+import type { ColumnSchema, DataFileInfo, ExportManifest, ExportSpec, SourceProfile } from '@export-service/contracts';
 
 /** What the manifest needs to know about one data source. */
 export interface ManifestSource {
@@ -7,6 +7,7 @@ export interface ManifestSource {
   filtersApplied: string[];
   rows: number;
   files: DataFileInfo[];
+  profile?: SourceProfile;
 }
 
 /** Identity of the export the manifest describes. */
@@ -20,7 +21,8 @@ export interface ManifestHeader {
 
 /** Builds `manifest.json`: every file with its rows, bytes and checksum, the schema, filters and totals. */
 export function buildManifest(spec: ExportSpec, header: ManifestHeader, sources: ManifestSource[]): ExportManifest {
-  const files = sources.flatMap((source) => source.files);
+  // A workbook is listed by every source it holds; the file list names it once.
+  const files = [...new Map(sources.flatMap((source) => source.files).map((file) => [file.filename, file])).values()];
   return {
     manifest_version: 1,
     job_id: header.jobId,
@@ -40,6 +42,7 @@ export function buildManifest(spec: ExportSpec, header: ManifestHeader, sources:
       columns: source.columns,
       rows: source.rows,
       files: source.files.map((file) => file.filename),
+      ...(source.profile ? { profile: source.profile } : {}),
     })),
     files: files.map((file) => ({
       filename: file.filename,
@@ -58,5 +61,6 @@ export function buildManifest(spec: ExportSpec, header: ManifestHeader, sources:
       rows: files.reduce((sum, file) => sum + file.rows, 0),
       bytes: files.reduce((sum, file) => sum + file.bytes, 0),
     },
+    ...(spec.conversion ? { source_job_id: spec.conversion.sourceJobId } : {}),
   };
 }

@@ -12,6 +12,8 @@ import { writeStagedPartition } from './staged-partition.writer';
 import { writeStreamingPartition, type PartitionJob } from './streaming-partition.writer';
 import { withoutKey, type WrittenDataFile } from './written-file';
 import { writeManifestFile } from './manifest-file';
+import { profileAsWritten } from './value-limits';
+import { WORKBOOK_STEM, writeWorkbook } from './workbook.writer';
 
 /** The adapters an export runs on; registries are keyed by enum so a missing adapter fails to compile. */
 export interface ExportPorts {
@@ -66,9 +68,14 @@ export async function runExport(spec: ExportSpec, ports: ExportPorts, context: E
     const totalRows = plans.reduce((sum, plan) => sum + plan.partitions.reduce((rows, partition) => rows + partition.rows, 0), 0);
     const tracker = new ProgressTracker(context.progress, totalRows);
     const written: WrittenDataFile[][] = [];
-    for (const plan of plans) {
-      tracker.startTable(plan.source.type);
-      written.push(await writeSource(spec, ports, context, scope, plan, tracker));
+    if (isWorkbook(spec)) {
+      const workbook = await writeWorkbookFile(spec, ports, context, scope, plans, tracker);
+      written.push(...plans.map((_, index) => (index === 0 ? [workbook] : [])));
+    } else {
+      for (const plan of plans) {
+        tracker.startTable(plan.source.type);
+        written.push(await writeSource(spec, ports, context, scope, plan, tracker));
+      }
     }
     await snapshot.close();
     snapshot = null;
@@ -78,8 +85,17 @@ export async function runExport(spec: ExportSpec, ports: ExportPorts, context: E
       { jobId: context.jobId, workspaceId: context.workspaceId, createdAt: context.createdAt, completedAt: (context.clock ?? (() => new Date()))(), notes: context.notes },
       plans.map((plan, index) => {
         const files = (written[index] ?? []).map(withoutKey);
-        const rows = files.reduce((sum, file) => sum + file.rows, 0);
-        return { spec: plan.source, columns: plan.reader.columns, filtersApplied: plan.reader.describeFilters(), rows, files };
+        // A workbook holds every source: each lists it, with the rows of its own sheets.
+        const rows = isWorkbook(spec) ? plan.partitions.reduce((sum, partition) => sum + partition.rows, 0) : files.reduce((sum, file) => sum + file.rows, 0);
+        const profile = plan.reader.profile();
+        return {
+          spec: plan.source,
+          columns: plan.reader.columns,
+          filtersApplied: plan.reader.describeFilters(),
+          rows,
+          files: isWorkbook(spec) ? written.flat().map(withoutKey) : files,
+          ...(profile ? { profile: profileAsWritten(spec.format, profile) } : {}),
+        };
       }),
     );
     const manifestFile = await writeManifestFile(ports.store, scope, manifest, manifestEncryption(spec, ports, scope, context.password));
@@ -98,6 +114,28 @@ function manifestEncryption(spec: ExportSpec, ports: ExportPorts, scope: Artifac
   if (!spec.encryption.enabled) return null;
   const compressor = spec.encryption.container === 'zip-aes' ? ports.compressors[spec.compression] : ports.compressors.none;
   return outputStagesFor(spec.encryption, { store: ports.store, scope, compressor, encryptor: ports.encryptor, password });
+}
+
+function isWorkbook(spec: ExportSpec): boolean {
+  return spec.format === 'excel' && spec.excelSheets === true;
+}
+
+async function writeWorkbookFile(
+  spec: ExportSpec,
+  ports: ExportPorts,
+  context: ExportRunContext,
+  scope: ArtifactScope,
+  plans: SourcePlan[],
+  tracker: ProgressTracker,
+): Promise<WrittenDataFile> {
+  const encoder = ports.encoders[spec.format];
+  if (encoder.kind !== 'streaming') throw new Error(`${spec.format} cannot hold several sources in one file`);
+  const compressor = ports.compressors[spec.compression];
+  const stages = outputStagesFor(spec.encryption, { store: ports.store, scope, compressor, encryptor: ports.encryptor, password: context.password });
+  const extension = fileExtension(encoder.extension, compressor.extension, stages.outer ? stages.outer.encryptor.extension : null);
+  const sections = plans.map((plan) => ({ source: plan.source, title: plan.stem, reader: plan.reader, partitions: plan.partitions }));
+  const output = { stages, filename: `${WORKBOOK_STEM}.${extension}`, entryName: `${WORKBOOK_STEM}.${encoder.extension}` };
+  return writeWorkbook(encoder, spec, sections, output, tracker, context.signal);
 }
 
 async function planSources(spec: ExportSpec, snapshot: SourceSnapshot): Promise<SourcePlan[]> {

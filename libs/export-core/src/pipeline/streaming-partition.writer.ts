@@ -1,6 +1,6 @@
 import type { ExportSpec } from '@export-service/contracts';
 import type { EncodeContext, PartEncoder, StreamingEncoder } from '../ports/encoder';
-import type { Partition, SourceReader } from '../ports/row-source';
+import type { Partition, RowDialect, SourceReader } from '../ports/row-source';
 import { FileOutput, type OutputStages } from './file-output';
 import { PartWriter, type OpenPart } from './part-writer';
 import type { ProgressTracker } from './progress-tracker';
@@ -62,13 +62,18 @@ export async function writeStreamingPartition(encoder: StreamingEncoder, job: Pa
     (rows) => job.tracker.addRows(rows),
   );
   try {
-    for await (const chunk of job.reader.read(job.partition, encoder.dialect, job.signal)) await writer.write(chunk);
+    for await (const chunk of job.reader.read(job.partition, dialectFor(encoder, job.spec), job.signal)) await writer.write(chunk);
     const parts = await writer.finish();
     return parts.map(({ index, rows, file }) => ({ ...file, rows, part: partNumber(job, index, parts.length) }));
   } catch (error) {
     await writer.destroy(error as Error);
     throw error;
   }
+}
+
+/** The row encoding a streaming encoder reads for this spec: its indented one for `jsonPretty`, when it has one. */
+export function dialectFor(encoder: StreamingEncoder, spec: ExportSpec): RowDialect {
+  return spec.jsonPretty && encoder.prettyDialect ? encoder.prettyDialect : encoder.dialect;
 }
 
 /** The part number shown in the manifest: set whenever a source or period was cut by size. */

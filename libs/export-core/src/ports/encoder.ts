@@ -21,6 +21,8 @@ export interface PartEncoder {
   /** Writes the footer and ends the downstream sink. */
   finish(): Promise<void>;
   destroy(error?: Error): Promise<void>;
+  /** Formats that hold several tables in one file (Excel sheets): the rows that follow belong to a new table. */
+  startSection?(context: EncodeContext): Promise<void>;
 }
 
 /** A format written as rows arrive (CSV, JSON, JSON Lines, Excel). */
@@ -31,6 +33,8 @@ export interface StreamingEncoder {
   readonly contentType: string;
   /** The row encoding this encoder wants from the source. */
   readonly dialect: RowDialect;
+  /** The encoding it wants for `jsonPretty` specs, when it offers an indented one. */
+  readonly prettyDialect?: RowDialect;
   openPart(next: ByteSink, context: EncodeContext): PartEncoder;
   /** Most bytes `n` more row bytes can become, footer included. */
   maxOutput(rowBytes: number): number;

@@ -1,11 +1,12 @@
-import type { ColumnSchema, SourceSpec } from '@export-service/contracts';
+import type { ColumnSchema, SourceProfile, SourceSpec } from '@export-service/contracts';
 
 /**
  * How a row source encodes each row, chosen by the encoder that consumes it:
  * `csv` is an RFC 4180 line, `json`/`jsonl` one JSON object per line (`json` with a trailing comma),
- * `xlsx` one SpreadsheetML `<row>` element per line. Each row ends with `\n`.
+ * `xlsx` one SpreadsheetML `<row>` element per line, `json_pretty` one indented JSON object over
+ * several lines with a trailing comma. Each row ends with `\n`.
  */
-export type RowDialect = 'csv' | 'json' | 'jsonl' | 'xlsx';
+export type RowDialect = 'csv' | 'json' | 'jsonl' | 'xlsx' | 'json_pretty';
 
 /** Encoded rows, whole rows only: `ends[i]` is the byte offset just past row i. */
 export interface RowChunk {
@@ -35,6 +36,8 @@ export interface SourceReader {
   read(partition: Partition, dialect: RowDialect, signal: AbortSignal): AsyncIterable<RowChunk>;
   /** A human description of the filters applied, for the manifest's lineage. */
   describeFilters(): string[];
+  /** What the values hold (date range, longest text, precision), measured by `partitions()`; null before it ran. */
+  profile(): SourceProfile | null;
 }
 
 /** A consistent, read-only view of the analytics data for the whole export. */

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../../api-deps';
 import { principalOf, refuseViewer } from '../../middleware/auth';
 import { recordAudit, type AuditActor } from '../audit-recorder';
 import { findOwnJob } from './find-own-job';
-import { prepareStoredFile, sendStoredFile } from './send-stored-file';
+import { logDownload, prepareStoredFile, sendStoredFile } from './send-stored-file';
 
 /**
  * The X-Export-Password header as the client typed it. HTTP hands header bytes over as Latin-1;
@@ -23,7 +23,7 @@ export function passwordFromHeader(raw: string | undefined): string | undefined 
  * Checks X-Export-Password for a protected export. Each check is reserved in Redis before the scrypt
  * verification runs, so parallel guesses cannot pass the failure limit (see RedisLockout).
  */
-export async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response, job: ExportJobEntity, actor?: AuditActor): Promise<void> {
+export async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Response, job: ExportJobEntity, actor?: AuditActor, given?: string): Promise<void> {
   if (!job.spec.encryption.passwordProtected || !job.passwordHash) return;
   const deny = (reason: string) =>
     recordAudit(deps, req, res, { action: 'export.download', targetType: 'export', targetId: job.id, outcome: 'denied', details: { reason } }, actor);
@@ -36,7 +36,7 @@ export async function checkDownloadPassword(deps: ApiDeps, req: Request, res: Re
     await deny('too many checks at once');
     throw errors.passwordChecksBusy(reservation.retryAfterSeconds);
   }
-  const password = passwordFromHeader(req.get('x-export-password'));
+  const password = given ?? passwordFromHeader(req.get('x-export-password'));
   const isValid = password !== undefined && password.length > 0 && password.length <= 256 && (await verifyPassword(password, job.passwordHash).catch(() => false));
   await deps.downloadLockout.settle(job.id, reservation.id, isValid);
   if (isValid) return;
@@ -73,6 +73,8 @@ export function downloadHandler(deps: ApiDeps): RequestHandler {
       outcome: 'success',
       details: { filename: file.filename, ...(prepared.range ? { range: `${prepared.range.start}-${prepared.range.end}` } : {}) },
     });
-    await sendStoredFile(deps, req, res, file, prepared);
+    const startedAt = new Date();
+    const sent = await sendStoredFile(deps, req, res, file, prepared);
+    await logDownload(deps, req, file, principalOf(res), 'api', prepared, sent, startedAt);
   };
 }

@@ -101,6 +101,10 @@ export class ExportOptionsDto {
   @IsOmittable() @IsIn(PARQUET_COMPRESSIONS, list(PARQUET_COMPRESSIONS)) parquet_compression?: ParquetCompression;
   /** CSV only: put `'` before text that starts with `= + - @` (or a tab or CR), so spreadsheets do not run it as a formula. Off by default. */
   @IsOmittable() @IsBoolean() csv_formula_guard?: boolean;
+  /** JSON only: each object indented over several lines. */
+  @IsOmittable() @IsBoolean() json_pretty?: boolean;
+  /** Excel only: one workbook with one sheet per data source (cannot be split). */
+  @IsOmittable() @IsBoolean() excel_sheets?: boolean;
 }
 
 /**

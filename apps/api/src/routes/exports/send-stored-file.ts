@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { ExportFileEntity } from '@export-service/db';
@@ -5,6 +6,7 @@ import { errors } from '@export-service/errors';
 import type { ApiDeps } from '../../api-deps';
 import type { ByteRange } from '@export-service/export-core';
 import { parseByteRange } from './byte-range';
+import { clientIp } from '../../middleware/client-ip';
 
 /** A file ready to send: its size and the one range asked for, or null for all of it. */
 export interface PreparedFile {
@@ -22,8 +24,14 @@ export async function prepareStoredFile(deps: Pick<ApiDeps, 'store'>, req: Reque
   return { size: stored.bytes, range };
 }
 
+/** What a download sent: bytes written to the client, and whether all it asked for went. */
+export interface SentFile {
+  bytesSent: number;
+  isComplete: boolean;
+}
+
 /** Streams a stored file (or the asked range) with its checksum, ETag and length. */
-export async function sendStoredFile(deps: Pick<ApiDeps, 'store'>, req: Request, res: Response, file: ExportFileEntity, prepared: PreparedFile): Promise<void> {
+export async function sendStoredFile(deps: Pick<ApiDeps, 'store'>, req: Request, res: Response, file: ExportFileEntity, prepared: PreparedFile): Promise<SentFile> {
   const { size, range } = prepared;
   res.setHeader('Content-Type', 'application/octet-stream');
   res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
@@ -37,13 +45,58 @@ export async function sendStoredFile(deps: Pick<ApiDeps, 'store'>, req: Request,
   } else {
     res.status(200).setHeader('Content-Length', String(size));
   }
-  if (req.method === 'HEAD') return void res.end();
+  if (req.method === 'HEAD') {
+    res.end();
+    return { bytesSent: 0, isComplete: true };
+  }
+  const expected = range ? range.end - range.start + 1 : size;
+  let bytesSent = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytesSent += chunk.length;
+      callback(null, chunk);
+    },
+  });
   try {
-    await pipeline(await deps.store.read(file.storageKey, range ?? undefined), res);
+    await pipeline(await deps.store.read(file.storageKey, range ?? undefined), count, res);
   } catch (error) {
     // A client that hangs up mid-download is normal (it can resume with Range); anything else is not.
     if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
   }
+  return { bytesSent, isComplete: bytesSent === expected && res.writableFinished };
+}
+
+/**
+ * Logs one download in the export's download log (who, when, the range asked for, bytes sent); a
+ * failure to log is logged and never fails the download that already happened.
+ */
+export async function logDownload(
+  deps: Pick<ApiDeps, 'activity' | 'logger'>,
+  req: Request,
+  file: ExportFileEntity,
+  actor: { workspaceId: string; userId: string | null; apiKeyHint: string | null },
+  via: 'api' | 'signed_link',
+  prepared: PreparedFile,
+  sent: SentFile,
+  startedAt: Date,
+): Promise<void> {
+  if (req.method === 'HEAD') return;
+  await deps.activity
+    .recordDownload({
+      jobId: file.jobId,
+      fileIndex: file.fileIndex,
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      apiKeyHint: actor.apiKeyHint,
+      via,
+      ip: clientIp(req),
+      userAgent: req.get('user-agent')?.slice(0, 256) ?? null,
+      range: prepared.range,
+      bytesSent: sent.bytesSent,
+      isComplete: sent.isComplete,
+      startedAt,
+    })
+    .catch((error: unknown) => deps.logger.error('download log write failed', { jobId: file.jobId, error }));
 }
 
 function etagOf(file: ExportFileEntity): string {

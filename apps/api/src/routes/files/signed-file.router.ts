@@ -4,7 +4,7 @@ import { isSafeKey } from '@export-service/export-core';
 import type { ApiDeps } from '../../api-deps';
 import { recordAudit } from '../audit-recorder';
 import { checkDownloadPassword } from '../exports/download.handler';
-import { prepareStoredFile, sendStoredFile } from '../exports/send-stored-file';
+import { logDownload, prepareStoredFile, sendStoredFile } from '../exports/send-stored-file';
 
 /**
  * GET /api/v1/files/{key}?expires=&signature=: a stored file through a signed link (what the local
@@ -40,7 +40,9 @@ export function signedFileRouter(deps: ApiDeps): Router {
       },
       actor,
     );
-    await sendStoredFile(deps, req, res, file, prepared);
+    const startedAt = new Date();
+    const sent = await sendStoredFile(deps, req, res, file, prepared);
+    await logDownload(deps, req, file, actor, 'signed_link', prepared, sent, startedAt);
   });
   return router;
 }

@@ -72,12 +72,23 @@ export class WinZipAesSink implements ByteSink {
   }
 
   private extendKeystream(bytes: number): void {
-    const blocks = Math.ceil(bytes / 16);
-    const counters = Buffer.alloc(blocks * 16);
-    for (let block = 0; block < blocks; block += 1) {
-      counters.writeBigUInt64LE(this.counter, block * 16);
-      this.counter += 1n;
-    }
-    this.keystream = Buffer.concat([this.keystream, this.ecb.update(counters)]);
+    const next = winzipKeystream(this.ecb, this.counter, bytes);
+    this.counter = next.counter;
+    this.keystream = Buffer.concat([this.keystream, next.keystream]);
   }
+}
+
+/**
+ * At least `bytes` more of WinZip's AES-CTR keystream from block `counter` on (a little-endian counter
+ * run through AES-ECB), and the counter after it: the same for encrypting and decrypting.
+ */
+export function winzipKeystream(ecb: Cipher, counter: bigint, bytes: number): { keystream: Buffer; counter: bigint } {
+  const blocks = Math.ceil(bytes / 16);
+  const counters = Buffer.alloc(blocks * 16);
+  let next = counter;
+  for (let block = 0; block < blocks; block += 1) {
+    counters.writeBigUInt64LE(next, block * 16);
+    next += 1n;
+  }
+  return { keystream: ecb.update(counters), counter: next };
 }

@@ -21,11 +21,13 @@ class XlsxPart implements PartEncoder {
   private sheet: ZipEntry | null = null;
   private readonly sheetNames: string[] = [];
   private rowsInSheet = 0;
+  /** Sheets of the current section (data source): `name`, `name (2)`, ... */
+  private sheetsInSection = 0;
   private isStarted = false;
 
   constructor(
     next: ByteSink,
-    private readonly context: EncodeContext,
+    private context: EncodeContext,
   ) {
     this.zip = new ZipWriter(next);
   }
@@ -67,6 +69,14 @@ class XlsxPart implements PartEncoder {
     return this.zip.destroy(error);
   }
 
+  /** The next data source of a workbook (excel_sheets): the current one keeps its sheet even without rows. */
+  async startSection(context: EncodeContext): Promise<void> {
+    await this.openSheet();
+    await this.closeSheet();
+    this.context = context;
+    this.sheetsInSection = 0;
+  }
+
   private async openSheet(): Promise<ZipEntry> {
     if (this.sheet) return this.sheet;
     if (!this.isStarted) {
@@ -75,7 +85,8 @@ class XlsxPart implements PartEncoder {
       await this.zip.addFile('xl/styles.xml', Buffer.from(STYLES_XML), { deflate: true });
     }
     const index = this.sheetNames.length + 1;
-    this.sheetNames.push(sheetName(this.context.title, index));
+    this.sheetsInSection += 1;
+    this.sheetNames.push(sheetName(this.context.title, this.sheetsInSection));
     this.sheet = await this.zip.openEntry(`xl/worksheets/sheet${index}.xml`, { deflate: true, level: 1 });
     this.rowsInSheet = 0;
     await this.sheet.write(Buffer.from(sheetStart(this.context.columns), 'utf8'));
