@@ -1,5 +1,6 @@
 import type { DataSourceType } from './data-sources';
-import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, RelativePeriod, SplitBy } from './export-options';
+import type { DeliveryRequest } from './delivery';
+import type { Aggregation, Compression, EncryptionMethod, ExportFormat, ParquetCompression, RelativePeriod, SplitBy } from './export-options';
 
 /** A time window as clients write it: dates (`2024-01-01`) or ISO-8601 instants, or a period relative to the run. */
 export interface DateRangeRequest {
@@ -29,7 +30,7 @@ export interface ExportRequest {
   format: ExportFormat;
   compression?: Compression;
   split_files?: { enabled: boolean; max_size_mb?: number; split_by?: SplitBy };
-  delivery?: { method: DeliveryMethod; email_recipients?: string[]; s3_config?: { bucket: string; prefix?: string } };
+  delivery?: DeliveryRequest;
   encryption?: { enabled: boolean; method?: EncryptionMethod; password_protected?: boolean; password?: string };
   options?: { parquet_compression?: ParquetCompression; csv_formula_guard?: boolean };
 }

@@ -7,3 +7,4 @@ export * from './jobs';
 export * from './xlsx';
 export * from './export-request';
 export * from './storage';
+export * from './delivery';

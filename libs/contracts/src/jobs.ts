@@ -2,6 +2,7 @@
 export const QueueName = {
   exports: 'exports',
   maintenance: 'maintenance',
+  deliveries: 'deliveries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -10,6 +11,8 @@ export const JobName = {
   runExport: 'run-export',
   sweepPartialArtifacts: 'sweep-partial-artifacts',
   requeueOrphanedExports: 'requeue-orphaned-exports',
+  deliverExport: 'deliver-export',
+  reconcileDeliveries: 'reconcile-deliveries',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -19,6 +22,10 @@ export interface JobPayloads {
   [JobName.sweepPartialArtifacts]: { olderThanMinutes: number };
   /** Exports whose row is queued or running but whose BullMQ job is gone (Redis lost it), untouched for this long. */
   [JobName.requeueOrphanedExports]: { olderThanSeconds: number };
+  /** One delivery of one export to one target; its settings and sealed secrets stay in PostgreSQL. */
+  [JobName.deliverExport]: { deliveryId: string };
+  /** Deliveries still waiting although their export finished, or whose BullMQ job is gone, untouched for this long. */
+  [JobName.reconcileDeliveries]: { olderThanSeconds: number };
 }
 
 /** The queue each job type runs on. */
@@ -26,4 +33,6 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.runExport]: QueueName.exports,
   [JobName.sweepPartialArtifacts]: QueueName.maintenance,
   [JobName.requeueOrphanedExports]: QueueName.maintenance,
+  [JobName.deliverExport]: QueueName.deliveries,
+  [JobName.reconcileDeliveries]: QueueName.maintenance,
 };

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity';
+import { DeliveryEntity } from './entities/delivery.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { ExportFileEntity } from './entities/export-file.entity';
 import { ExportJobEntity } from './entities/export-job.entity';
@@ -9,13 +10,14 @@ import { WorkspaceCredentialEntity } from './entities/workspace-credential.entit
 import { WorkspaceEntity } from './entities/workspace.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { ExportRuns1764100000000 } from './migrations/1764100000000-export-runs';
+import { Deliveries1764300000000 } from './migrations/1764300000000-deliveries';
 import { ensureDatabaseExists } from './ensure-database';
 
 /** Every entity of the metadata store. */
-export const ENTITIES = [WorkspaceEntity, UserEntity, ApiKeyEntity, ExportJobEntity, ExportFileEntity, AuditLogEntity, WorkspaceCredentialEntity];
+export const ENTITIES = [WorkspaceEntity, UserEntity, ApiKeyEntity, ExportJobEntity, ExportFileEntity, AuditLogEntity, WorkspaceCredentialEntity, DeliveryEntity];
 
 /** Checked-in migrations, in order. `synchronize` is never used. */
-export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000];
+export const MIGRATIONS = [InitialSchema1764000000000, ExportRuns1764100000000, Deliveries1764300000000];
 
 /** Any 64-bit number unique to this service: serialises migrations across processes starting at once. */
 const MIGRATION_LOCK = 727_274_001;

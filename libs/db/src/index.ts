@@ -11,4 +11,7 @@ export * from './repositories/access.repository';
 export * from './repositories/export-job.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/credential.repository';
+export * from './entities/delivery.entity';
+export * from './repositories/delivery.repository';
+export * from './repositories/delivery-settings.repository';
 export { DataSource } from 'typeorm';

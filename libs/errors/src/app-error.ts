@@ -21,6 +21,7 @@ export const ErrorCode = {
   invalidSignedLink: 'invalid_signed_link',
   signedLinkExpired: 'signed_link_expired',
   gone: 'gone',
+  deliveryNotRetryable: 'delivery_not_retryable',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

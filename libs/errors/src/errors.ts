@@ -87,6 +87,9 @@ export const errors = {
   signedLinkExpired(): AppError {
     return new AppError(ErrorCode.signedLinkExpired, 410, 'This link has expired; ask for a new one.');
   },
+  deliveryNotRetryable(index: number, state: string): AppError {
+    return new AppError(ErrorCode.deliveryNotRetryable, 409, `Delivery ${index} is ${state}; only a failed delivery can be retried.`);
+  },
   signedLinkGone(): AppError {
     return new AppError(ErrorCode.gone, 410, 'The file behind this link is no longer available.');
   },

@@ -16,6 +16,13 @@ export const FailureCode = {
   notQueued: 'not_queued',
   workerStopped: 'worker_stopped',
   attemptAborted: 'attempt_aborted',
+  deliveryUnreachable: 'delivery_unreachable',
+  deliveryRejected: 'delivery_rejected',
+  deliveryAuthFailed: 'delivery_auth_failed',
+  deliveryHostKeyMismatch: 'delivery_host_key_mismatch',
+  deliveryAddressRefused: 'delivery_address_refused',
+  deliveryNotConfigured: 'delivery_not_configured',
+  deliveryCredentialMissing: 'delivery_credential_missing',
   internal: 'internal_error',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
@@ -43,6 +50,13 @@ export const FAILURES: { readonly [C in FailureCode]: { message: string; isPerma
   [FailureCode.notQueued]: { message: 'the export could not be queued; try again', isPermanent: true },
   [FailureCode.workerStopped]: { message: 'the worker running this export stopped too many times', isPermanent: true },
   [FailureCode.attemptAborted]: { message: 'the attempt was stopped (its worker shut down or lost the job); another attempt takes over', isPermanent: false },
+  [FailureCode.deliveryUnreachable]: { message: 'the delivery target could not be reached; the delivery will be retried', isPermanent: false },
+  [FailureCode.deliveryRejected]: { message: 'the delivery target refused the files', isPermanent: false },
+  [FailureCode.deliveryAuthFailed]: { message: 'the delivery target refused the credentials', isPermanent: true },
+  [FailureCode.deliveryHostKeyMismatch]: { message: "the SFTP server's host key does not match host_key_sha256", isPermanent: true },
+  [FailureCode.deliveryAddressRefused]: { message: 'the webhook address is private, loopback or link-local, which is refused', isPermanent: true },
+  [FailureCode.deliveryNotConfigured]: { message: 'this delivery method is not configured on the server', isPermanent: true },
+  [FailureCode.deliveryCredentialMissing]: { message: 'the stored credential of this delivery no longer exists', isPermanent: true },
   [FailureCode.internal]: { message: 'an internal error stopped the export; it has been logged', isPermanent: false },
 };
 

@@ -2,3 +2,5 @@ export * from './compression';
 export * from './formats';
 export * from './storage';
 export { openpgpEncryptor } from './crypto/openpgp.encryptor';
+export * from './delivery';
+export * from './s3';

@@ -3,6 +3,8 @@ import type { ExportSpec, Role, StoredFile } from '@export-service/contracts';
 import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
+import { insertDeliveries, type NewDelivery } from './delivery.repository';
+import { returned, trimError } from './sql-results';
 
 /** What creating an export writes. */
 export interface NewExportJob {
@@ -18,8 +20,6 @@ export interface NewExportJob {
   passwordHash: string | null;
   sealedPassword: string | null;
 }
-
-const MAX_ERROR_LENGTH = 1_000;
 
 /** Who asks to see a job: members see their own exports, admins the whole workspace. */
 export interface JobViewer {
@@ -49,14 +49,17 @@ export class ExportJobRepository {
    * then). A per-workspace advisory lock makes the count and the insert one step, so 20 creates at
    * once cannot all slip under the limit.
    */
-  async create(job: NewExportJob, maxActive: number): Promise<ExportJobEntity | null> {
+  async create(job: NewExportJob, maxActive: number, deliveries: NewDelivery[] = []): Promise<ExportJobEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('export_jobs:' || $1, 0))`, [job.workspaceId]);
       const [active] = (await manager.query(`SELECT count(*)::int AS n FROM export_jobs WHERE workspace_id = $1 AND status IN ('queued', 'processing')`, [
         job.workspaceId,
       ])) as Array<{ n: number }>;
       if ((active?.n ?? 0) >= maxActive) return null;
-      return manager.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, errorCode: null, runId: null, startedAt: null, completedAt: null });
+      const saved = await manager.getRepository(ExportJobEntity).save({ ...job, status: 'queued', error: null, errorCode: null, runId: null, startedAt: null, completedAt: null });
+      // With the export, in its transaction: a delivery can never be lost between "completed" and "queued".
+      await insertDeliveries(manager, job.id, job.workspaceId, deliveries);
+      return saved;
     });
   }
 
@@ -101,7 +104,7 @@ export class ExportJobRepository {
   /** Back to the queue after a transient failure of this attempt; the error stays visible as the last one. */
   async markRetrying(id: string, runId: string, failure: JobFailure): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trim(failure.message), error_code: failure.code }, runId);
+      const isMoved = await transition(manager, id, ['processing', 'queued'], { status: 'queued', error: trimError(failure.message), error_code: failure.code }, runId);
       if (isMoved) await endRun(manager, runId, 'failed', failure.code);
       return isMoved;
     });
@@ -146,7 +149,7 @@ export class ExportJobRepository {
    */
   async fail(id: string, failure: JobFailure, runId?: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const changes = { status: 'failed', error: trim(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
+      const changes = { status: 'failed', error: trimError(failure.message), error_code: failure.code, completed_at: 'now()', sealed_password: null };
       const isMoved = await transition(manager, id, ['queued', 'processing'], changes, runId);
       if (isMoved) await manager.query(`UPDATE export_runs SET status = 'failed', error_code = $2, ended_at = now() WHERE job_id = $1 AND status = 'running'`, [id, failure.code]);
       return isMoved;
@@ -226,13 +229,3 @@ async function endRun(manager: EntityManager, runId: string, status: 'completed'
   await manager.query(`UPDATE export_runs SET status = $2, error_code = $3, ended_at = now() WHERE id = $1`, [runId, status, errorCode]);
 }
 
-function trim(error: string): string {
-  return error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
-}
-
-/** TypeORM's raw UPDATE ... RETURNING result is `[rows, count]` on PostgreSQL. */
-function returned(result: unknown): unknown[] {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as unknown[];
-  if (Array.isArray(result)) return result;
-  return [];
-}
