@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportJobRepository } from '@export-service/db';
+import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, DeliveryRepository, DeliverySettingsRepository, ExportJobRepository } from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
 import type { ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';
@@ -15,6 +15,8 @@ export interface ApiDeps {
   jobs: ExportJobRepository;
   audit: AuditLogRepository;
   credentials: CredentialRepository;
+  deliveries: DeliveryRepository;
+  deliverySettings: DeliverySettingsRepository;
   queues: Queues;
   /** Live progress of running exports, read only. */
   progress: ProgressReader;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import { AccessRepository, AuditLogRepository, CredentialRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { AccessRepository, AuditLogRepository, CredentialRepository, DeliveryRepository, DeliverySettingsRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
 import { createArtifactStore } from '@export-service/export-adapters';
 import type { Logger } from '@export-service/logger';
 import { closeQueues, createRedisConnection, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';
@@ -32,6 +32,8 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     jobs: new ExportJobRepository(dataSource),
     audit: new AuditLogRepository(dataSource),
     credentials: new CredentialRepository(dataSource),
+    deliveries: new DeliveryRepository(dataSource),
+    deliverySettings: new DeliverySettingsRepository(dataSource),
     queues,
     progress: new ProgressReader(redis, config.redis.queuePrefix),
     redis,

@@ -24,6 +24,12 @@ export function systemSchedules(): DesiredSchedule[] {
       every: 60 * 1000,
       job: { name: JobName.requeueOrphanedExports, data: { olderThanSeconds: 120 } },
     },
+    {
+      id: 'system:reconcile-deliveries',
+      queue: QueueName.maintenance,
+      every: 60 * 1000,
+      job: { name: JobName.reconcileDeliveries, data: { olderThanSeconds: 60 } },
+    },
   ];
 }
 

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { estimateExport, type ExportEstimate } from '@export-service/analytics';
 import type { ExportRequest } from '@export-service/contracts';
-import type { ExportJobEntity, ExportJobRepository } from '@export-service/db';
+import type { ExportJobEntity, ExportJobRepository, NewDelivery } from '@export-service/db';
 import { errors, FailureCode, jobFailure } from '@export-service/errors';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
+import { resolveDeliveries, type DeliveryResolutionDeps } from './resolve-deliveries';
 import { resolveExportRequest } from './resolve-export-request';
 
 /** What creating an export talks to. */
@@ -20,6 +21,8 @@ export interface CreateExportDeps {
   maxActiveExports: number;
   /** Time the estimate may spend counting, all sources together. */
   estimateBudgetMs: number;
+  /** Checks delivery targets against the workspace's credentials and settings. */
+  delivery: DeliveryResolutionDeps;
 }
 
 /** On whose behalf the export is created: its workspace scopes every row, its user owns the export. */
@@ -37,6 +40,8 @@ export interface CreateExportOptions {
 /** A queued export, its estimate, and the generated password (shown to the client once), if any. */
 export interface CreatedExport {
   job: ExportJobEntity;
+  /** The delivery rows written with it (public settings only). */
+  deliveries: NewDelivery[];
   estimate: ExportEstimate;
   generatedPassword: string | null;
 }
@@ -59,6 +64,7 @@ export function newJobId(): string {
  */
 export async function createExport(deps: CreateExportDeps, owner: ExportOwner, request: ExportRequest, options: CreateExportOptions = {}): Promise<CreatedExport> {
   const resolved = resolveExportRequest(request, owner.workspaceId, options.now ?? new Date());
+  const delivery = await resolveDeliveries(request.delivery, owner.workspaceId, deps.delivery);
   const estimate = await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
     // Every pooled connection busy for the pool's whole connection timeout: say so, rather than wait on.
     if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) throw errors.analyticsBusy(ESTIMATE_RETRY_SECONDS);
@@ -73,7 +79,7 @@ export async function createExport(deps: CreateExportDeps, owner: ExportOwner, r
       userId: owner.userId,
       name: resolved.spec.name,
       spec: resolved.spec,
-      notes: estimate.isExactCount ? resolved.notes : [...resolved.notes, 'the row estimate comes from the query planner (the source is large)'],
+      notes: [...resolved.notes, ...delivery.notes, ...(estimate.isExactCount ? [] : ['the row estimate comes from the query planner (the source is large)'])],
       estimatedRows: estimate.rows,
       estimatedSizeMb: estimate.sizeMb,
       estimatedSeconds: estimate.timeSeconds,
@@ -81,6 +87,7 @@ export async function createExport(deps: CreateExportDeps, owner: ExportOwner, r
       sealedPassword: password && resolved.spec.encryption.enabled ? sealSecret(password, { key: deps.secretKey, previousKeys: [] }, id) : null,
     },
     deps.maxActiveExports,
+    delivery.deliveries,
   );
   if (!job) throw errors.tooManyActiveExports(deps.maxActiveExports, QUOTA_RETRY_SECONDS);
   try {
@@ -89,5 +96,5 @@ export async function createExport(deps: CreateExportDeps, owner: ExportOwner, r
     await deps.jobs.fail(id, jobFailure(FailureCode.notQueued));
     throw error;
   }
-  return { job, estimate, generatedPassword: resolved.password?.isGenerated ? password : null };
+  return { job, deliveries: delivery.deliveries, estimate, generatedPassword: resolved.password?.isGenerated ? password : null };
 }

@@ -23,6 +23,8 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
     },
     [JobName.sweepPartialArtifacts]: { perform: async () => undefined },
     [JobName.requeueOrphanedExports]: { perform: async () => undefined },
+    [JobName.deliverExport]: { perform: async () => undefined },
+    [JobName.reconcileDeliveries]: { perform: async () => undefined },
   };
   const logger = createLogger({ service: 'test', level: 'error', format: 'json', stream: new PassThrough() });
   return { context: { registry, logger }, heard };

@@ -19,6 +19,8 @@ export interface RunExportDeps {
   /** How long a job waits before asking again for a slot of its workspace. */
   slotRetryMs: number;
   slotLeaseMs: number;
+  /** Called once the export has finished for good (deliveries are queued then). */
+  onFinished?: (exportJobId: string, event: 'export.completed' | 'export.failed') => Promise<unknown>;
 }
 
 /**
@@ -74,6 +76,8 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           return;
         }
         runs.delete(holder);
+        // The deliveries were written with the export; a crash before this line leaves them pending for the reconciliation.
+        await deps.onFinished?.(record.id, 'export.completed').catch((error: unknown) => logger.warn('could not queue the deliveries yet; the reconciliation will', { error }));
         // Advisory: the row is completed already; a Redis hiccup here must not turn it into a failed attempt.
         await job
           .updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length })
@@ -100,6 +104,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
         // Without a run (the attempt failed before it started one), nothing of it can race the row.
         await deps.jobs.fail(exportJobId, failure, runId);
         deps.logger.error('export failed', { exportJobId, code: failure.code, error: failure.message });
+        await deps.onFinished?.(exportJobId, 'export.failed').catch(() => undefined);
       } else if (runId) {
         await deps.jobs.markRetrying(exportJobId, runId, failure);
         deps.logger.warn('export attempt failed; retrying', { exportJobId, code: failure.code, error: failure.message });

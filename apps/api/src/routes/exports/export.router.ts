@@ -11,6 +11,8 @@ import { downloadHandler } from './download.handler';
 import { ExportConfigDto } from './export.dto';
 import { presentCreated, presentStatus } from './export.presenter';
 import { findOwnJob } from './find-own-job';
+import { presentDelivery } from './delivery.presenter';
+import { retryDeliveryHandler } from './retry-delivery.handler';
 
 function createHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
@@ -24,6 +26,13 @@ function createHandler(deps: ApiDeps): RequestHandler {
         secretKey: deps.config.secrets.key,
         maxActiveExports: deps.config.limits.workspaceMaxQueuedExports,
         estimateBudgetMs: deps.config.limits.estimateBudgetMs,
+        delivery: {
+          credentials: deps.credentials,
+          deliverySettings: deps.deliverySettings,
+          secretKey: deps.config.secrets.key,
+          isEmailConfigured: Boolean(deps.config.mail.smtpUrl || deps.config.mail.sendgridApiKey),
+          allowPrivateWebhooks: deps.config.delivery.webhookAllowPrivate,
+        },
       },
       principal,
       request,
@@ -34,7 +43,13 @@ function createHandler(deps: ApiDeps): RequestHandler {
       targetType: 'export',
       targetId: created.job.id,
       outcome: 'success',
-      details: { format: spec.format, compression: spec.compression, sources: spec.sources.map((source) => source.type), encrypted: spec.encryption.enabled },
+      details: {
+        format: spec.format,
+        compression: spec.compression,
+        sources: spec.sources.map((source) => source.type),
+        encrypted: spec.encryption.enabled,
+        deliveries: created.deliveries.map((delivery) => delivery.target.method),
+      },
     });
     res.status(202).json(presentCreated(created.job, created.estimate, created.generatedPassword));
   };
@@ -62,8 +77,9 @@ export function exportRouter(deps: ApiDeps): Router {
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
     const progress = await currentProgress(deps, job);
     const files = job.status === 'completed' ? await deps.jobs.listFiles(job.id) : [];
-    res.json(presentStatus(job, progress, files));
+    res.json({ ...presentStatus(job, progress, files), deliveries: (await deps.deliveries.listForJob(job.id)).map(presentDelivery) });
   });
   router.get('/export/download/:job_id/:file_index', downloadHandler(deps));
+  router.post('/export/:job_id/deliveries/:index/retry', retryDeliveryHandler(deps));
   return router;
 }
