@@ -1,6 +1,14 @@
 import type pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, DeliveryRepository, DeliverySettingsRepository, ExportJobRepository } from '@export-service/db';
+import type {
+  AccessRepository,
+  AuditLogRepository,
+  CredentialRepository,
+  DataSource,
+  DeliveryRepository,
+  DeliverySettingsRepository,
+  ExportJobRepository,
+} from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
 import type { Logger } from '@export-service/logger';
 import type { ProgressReader, Queues, Redis, RedisLockout, RedisRateLimiter } from '@export-service/queue';

@@ -1,6 +1,14 @@
 import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import { AccessRepository, AuditLogRepository, CredentialRepository, DeliveryRepository, DeliverySettingsRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import {
+  AccessRepository,
+  AuditLogRepository,
+  CredentialRepository,
+  DeliveryRepository,
+  DeliverySettingsRepository,
+  ExportJobRepository,
+  openMetadataStore,
+} from '@export-service/db';
 import { createArtifactStore } from '@export-service/export-adapters';
 import type { Logger } from '@export-service/logger';
 import { closeQueues, createRedisConnection, openQueues, ProgressReader, RedisLockout, RedisRateLimiter, waitForRedis } from '@export-service/queue';

@@ -100,7 +100,9 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     // BullMQ aborts a job's signal on worker.cancelJob; the shutdown signal stops every job at once.
     // Deliveries wait on networks, not on CPU: they run with a concurrency of their own.
     const concurrency = queue === QueueName.deliveries ? config.delivery.concurrency : settings.concurrency;
-    const worker = startWorker(queue, redis, { ...settings, concurrency }, (job, token, signal) => dispatch(context, job, token, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal));
+    const worker = startWorker(queue, redis, { ...settings, concurrency }, (job, token, signal) =>
+      dispatch(context, job, token, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal),
+    );
     worker.on('error', (error) => logger.error('worker error', { queue, error }));
     // A lock that could not be renewed (an event-loop stall, a frozen VM, a Redis outage) may already be
     // another worker's: stop this attempt rather than race it. The run id fences whatever it still does.

@@ -171,7 +171,8 @@ class TargetResolver {
       const endpoint = text(config, 'endpoint') ?? null;
       if (endpoint && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) problem(`${field}.endpoint`, 'must be an http(s) URL of the server, like https://s3.example.com');
       const prefix = text(config, 'prefix') ?? '';
-      if (prefix.startsWith('/') || prefix.split('/').includes('..') || /[\\\u0000-\u001f]/.test(prefix)) problem(`${field}.prefix`, 'must be a relative key prefix without ".." segments');
+      if (prefix.startsWith('/') || prefix.split('/').includes('..') || /[\\\u0000-\u001f]/.test(prefix))
+        problem(`${field}.prefix`, 'must be a relative key prefix without ".." segments');
       // The access key id is not a secret, but it travels with the secret key so both come from one place.
       if (!secret.accessKeyId && text(config, 'access_key_id')) secret.accessKeyId = text(config, 'access_key_id');
       return {

@@ -53,5 +53,10 @@ export function deliveryJobId(delivery: { id: string; round: number }): string {
 
 /** Queues one delivery with its own retry policy; the id names its round, so enqueuing twice is harmless. */
 export function enqueueDelivery(queues: Queues, delivery: { id: string; round: number }, retry: RetryPolicy) {
-  return addJob(queues, JobName.deliverExport, { deliveryId: delivery.id }, { jobId: deliveryJobId(delivery), attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } });
+  return addJob(
+    queues,
+    JobName.deliverExport,
+    { deliveryId: delivery.id },
+    { jobId: deliveryJobId(delivery), attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } },
+  );
 }

@@ -9,3 +9,5 @@ export * from './service-process';
 export * from './harness';
 export * from './fault-tools';
 export * from './fault-scenarios';
+export * from './servers';
+export * from './delivery-fixtures';

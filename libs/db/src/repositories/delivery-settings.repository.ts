@@ -20,7 +20,12 @@ export class DeliverySettingsRepository {
          FROM workspace_delivery_settings WHERE workspace_id = $1`,
       [workspaceId],
     )) as Array<Omit<DeliverySettings, 'workspaceId'>>;
-    return { workspaceId, emailAllowedDomains: row?.emailAllowedDomains ?? [], sealedWebhookSecret: row?.sealedWebhookSecret ?? null, webhookSecretRotatedAt: row?.webhookSecretRotatedAt ?? null };
+    return {
+      workspaceId,
+      emailAllowedDomains: row?.emailAllowedDomains ?? [],
+      sealedWebhookSecret: row?.sealedWebhookSecret ?? null,
+      webhookSecretRotatedAt: row?.webhookSecretRotatedAt ?? null,
+    };
   }
 
   async setEmailAllowedDomains(workspaceId: string, domains: string[]): Promise<void> {

@@ -228,4 +228,3 @@ async function transition(manager: EntityManager, id: string, from: string[], ch
 async function endRun(manager: EntityManager, runId: string, status: 'completed' | 'failed', errorCode: string | null): Promise<void> {
   await manager.query(`UPDATE export_runs SET status = $2, error_code = $3, ended_at = now() WHERE id = $1`, [runId, status, errorCode]);
 }
-

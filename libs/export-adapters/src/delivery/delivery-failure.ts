@@ -18,17 +18,26 @@ const NETWORK_CODES = new Set([
 
 /** The errno-like code of an error or of its causes. */
 export function errorCodeOf(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+  // Duck-typed, not `instanceof Error`: errors made by Node's own modules come from another realm under some runners.
+  for (let current = error, depth = 0; isErrorLike(current) && depth < 5; current = current.cause, depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code.length > 0) return code;
   }
   return undefined;
 }
 
+/** An object shaped like an Error, whatever realm made it. */
+export function isErrorLike(value: unknown): value is Error {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
+}
+
 /** True for a socket-level failure (refused, reset, timed out, name not found). */
 export function isNetworkError(error: unknown): boolean {
   const code = errorCodeOf(error);
-  return (code !== undefined && NETWORK_CODES.has(code)) || (error instanceof Error && /timed? ?out|socket hang up|connection (closed|ended|lost|reset)|not connected|No SFTP connection/i.test(error.message));
+  return (
+    (code !== undefined && NETWORK_CODES.has(code)) ||
+    (isErrorLike(error) && /timed? ?out|socket hang up|connection (closed|ended|lost|reset)|not connected|No SFTP connection/i.test(error.message))
+  );
 }
 
 /**
@@ -38,7 +47,7 @@ export function isNetworkError(error: unknown): boolean {
  */
 export function deliveryFailure(error: unknown, where: string, classify: (error: Error) => JobFailureError | null = () => null): JobFailureError {
   if (error instanceof JobFailureError) return error;
-  if (error instanceof Error) {
+  if (isErrorLike(error)) {
     const named = classify(error);
     if (named) return named;
   }

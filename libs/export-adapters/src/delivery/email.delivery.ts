@@ -44,15 +44,13 @@ export function composeMessage(request: DeliveryRequest<'email'>, settings: Pick
   const line = (file: DeliveryFile) => `${file.filename}: ${file.rows.toLocaleString('en-US')} rows, ${sizeOf(file.bytes)}, sha256:${file.sha256}`;
   const intro = `Your export "${request.exportName}" is ready: ${request.totalRows.toLocaleString('en-US')} rows in ${request.files.length} files.`;
   const how = isAttached ? 'The files are attached.' : `Download each file from its link below (no API key needed; the links work for ${days} days).`;
-  const text = [
-    intro,
-    how,
-    '',
-    ...request.files.map((file) => (isAttached ? line(file) : `${line(file)}\n  ${file.downloadUrl()}`)),
-    '',
-    `Status: ${request.statusUrl}`,
-  ].join('\n');
-  const items = request.files.map((file) => `<li>${isAttached ? escapeHtml(line(file)) : `<a href="${escapeHtml(file.downloadUrl())}">${escapeHtml(file.filename)}</a>: ${escapeHtml(line(file).slice(file.filename.length + 2))}`}</li>`);
+  const text = [intro, how, '', ...request.files.map((file) => (isAttached ? line(file) : `${line(file)}\n  ${file.downloadUrl()}`)), '', `Status: ${request.statusUrl}`].join(
+    '\n',
+  );
+  const items = request.files.map(
+    (file) =>
+      `<li>${isAttached ? escapeHtml(line(file)) : `<a href="${escapeHtml(file.downloadUrl())}">${escapeHtml(file.filename)}</a>: ${escapeHtml(line(file).slice(file.filename.length + 2))}`}</li>`,
+  );
   return {
     to: [...new Set(request.target.recipients)],
     subject: `Export "${request.exportName}" is ready (${request.totalRows.toLocaleString('en-US')} rows, ${request.files.length} files)`,
@@ -67,7 +65,8 @@ function classifySmtp(error: Error): JobFailureError | null {
   const { responseCode, code } = error as { responseCode?: number; code?: string };
   if (code === 'EAUTH' || responseCode === 535 || responseCode === 534) return failWith(FailureCode.deliveryAuthFailed, 'the SMTP server refused the login', error);
   if (responseCode !== undefined && responseCode >= 500) return failWith(FailureCode.deliveryAuthFailed, `the SMTP server refused the message (${responseCode})`, error);
-  if (responseCode !== undefined && responseCode >= 400) return failWith(FailureCode.deliveryRejected, `the SMTP server deferred the message (${responseCode}); it will be retried`, error);
+  if (responseCode !== undefined && responseCode >= 400)
+    return failWith(FailureCode.deliveryRejected, `the SMTP server deferred the message (${responseCode}); it will be retried`, error);
   return null;
 }
 

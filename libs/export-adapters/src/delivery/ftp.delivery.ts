@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Client, FTPError } from 'basic-ftp';
 import { failWith, FailureCode } from '@export-service/errors';
 import type { DeliveryTarget } from '@export-service/export-core';
@@ -22,7 +23,7 @@ export function ftpDelivery(settings: { connectTimeoutMs: number }): DeliveryTar
           user: target.username,
           password: secret.password ?? '',
           secure: target.tls === 'none' ? false : target.tls === 'implicit' ? 'implicit' : true,
-          secureOptions: { ca: target.caCertificate ? [target.caCertificate] : undefined, servername: target.host },
+          secureOptions: { ca: target.caCertificate ? [target.caCertificate] : undefined, servername: isIP(target.host) ? undefined : target.host },
         });
         await client.ensureDir(target.remoteDir);
         for (const file of files) {

@@ -46,7 +46,9 @@ export type ResolvedHost = { address: string; family: 4 | 6 } | { refused: strin
  */
 export async function resolvePublicHost(host: string, allowPrivate: boolean): Promise<ResolvedHost> {
   const bare = host.replace(/^\[|\]$/g, '');
-  const addresses = isIP(bare) ? [{ address: bare, family: isIP(bare) as 4 | 6 }] : ((await lookup(bare, { all: true, verbatim: true })) as Array<{ address: string; family: 4 | 6 }>);
+  const addresses = isIP(bare)
+    ? [{ address: bare, family: isIP(bare) as 4 | 6 }]
+    : ((await lookup(bare, { all: true, verbatim: true })) as Array<{ address: string; family: 4 | 6 }>);
   if (!allowPrivate) {
     const refused = addresses.find((entry) => isRefusedAddress(entry.address));
     if (refused) return { refused: refused.address };

@@ -22,7 +22,8 @@ export function s3Delivery(settings: S3DeliverySettings): DeliveryTarget<'s3'> {
   return {
     async deliver({ target, secret, files, jobId, signal }) {
       const where = `s3://${target.bucket}/${target.prefix}`;
-      if (!secret.accessKeyId || !secret.secretAccessKey) throw failWith(FailureCode.deliveryAuthFailed, 'the S3 delivery has no access key (give one inline or through credential_id)');
+      if (!secret.accessKeyId || !secret.secretAccessKey)
+        throw failWith(FailureCode.deliveryAuthFailed, 'the S3 delivery has no access key (give one inline or through credential_id)');
       const client = createS3Client({
         region: target.region,
         endpoint: target.endpoint,

@@ -38,7 +38,14 @@ export function webhookBody(request: DeliveryRequest<'webhook'>, now: Date): str
 }
 
 /** Sends one POST to the checked address (no redirects followed) and resolves with the response, body drained. */
-function post(url: URL, address: { address: string; family: 4 | 6 }, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal): Promise<IncomingMessage> {
+function post(
+  url: URL,
+  address: { address: string; family: 4 | 6 },
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   // The connection goes to the address that was checked, whatever DNS answers now (no rebinding).
   const lookup: LookupFunction = (_host, options, callback) => {
     if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [address]);
@@ -69,10 +76,15 @@ export function webhookDelivery(settings: WebhookDeliverySettings): DeliveryTarg
     async deliver(request) {
       const url = new URL(request.target.url);
       const where = `${url.origin}${url.pathname}`;
-      if (!request.webhookSecret) throw failWith(FailureCode.deliveryNotConfigured, 'the workspace has no webhook secret (an admin creates one: POST /api/v1/delivery-settings/webhook-secret)');
+      if (!request.webhookSecret)
+        throw failWith(FailureCode.deliveryNotConfigured, 'the workspace has no webhook secret (an admin creates one: POST /api/v1/delivery-settings/webhook-secret)');
       try {
         const resolved = await resolvePublicHost(url.hostname, settings.allowPrivate);
-        if ('refused' in resolved) throw failWith(FailureCode.deliveryAddressRefused, `${url.hostname} resolves to ${resolved.refused}, a private, loopback or link-local address, which webhooks may not call`);
+        if ('refused' in resolved)
+          throw failWith(
+            FailureCode.deliveryAddressRefused,
+            `${url.hostname} resolves to ${resolved.refused}, a private, loopback or link-local address, which webhooks may not call`,
+          );
         const now = new Date();
         const body = webhookBody(request, now);
         const headers = {
@@ -88,7 +100,8 @@ export function webhookDelivery(settings: WebhookDeliverySettings): DeliveryTarg
         try {
           const response = await post(url, resolved, headers, body, settings.timeoutMs, controller.signal);
           const status = response.statusCode ?? 0;
-          if (status >= 300 && status < 400) throw failWith(FailureCode.deliveryRejected, `${where} answered ${status} (a redirect); redirects are not followed, give the final URL`);
+          if (status >= 300 && status < 400)
+            throw failWith(FailureCode.deliveryRejected, `${where} answered ${status} (a redirect); redirects are not followed, give the final URL`);
           if (status < 200 || status >= 300) throw failWith(FailureCode.deliveryRejected, `${where} answered ${status}; the webhook will be retried`);
           return { location: `POST ${where} → ${status}` };
         } finally {

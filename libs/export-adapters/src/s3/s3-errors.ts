@@ -10,8 +10,14 @@ export function s3ErrorKind(error: Error): S3ErrorKind | null {
   const { code, name, $metadata } = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
   if (name === 'NoSuchBucket') return 'no-bucket';
   if (DENIED_NAMES.has(name ?? '') || $metadata?.httpStatusCode === 403) return 'denied';
-  if (NETWORK_CODES.has(code ?? '') || BUSY_NAMES.has(name ?? '') || ($metadata?.httpStatusCode ?? 0) >= 500) return 'unreachable';
-  if (error.cause instanceof Error) return s3ErrorKind(error.cause);
+  if (
+    NETWORK_CODES.has(code ?? '') ||
+    /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)\b|socket hang up/.test(error.message ?? '') ||
+    BUSY_NAMES.has(name ?? '') ||
+    ($metadata?.httpStatusCode ?? 0) >= 500
+  )
+    return 'unreachable';
+  if (typeof error.cause === 'object' && error.cause !== null) return s3ErrorKind(error.cause as Error);
   return null;
 }
 

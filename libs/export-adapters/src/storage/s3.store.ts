@@ -19,7 +19,8 @@ export interface S3StoreSettings {
 function classifyS3StoreError(error: Error): JobFailure | null {
   const kind = s3ErrorKind(error);
   if (kind === 'unreachable') return jobFailure(FailureCode.storageUnavailable);
-  if (kind === 'denied' || kind === 'no-bucket') return jobFailure(FailureCode.storageDenied, `the export storage bucket refused the request (${kind === 'no-bucket' ? 'no such bucket' : 'access denied'})`);
+  if (kind === 'denied' || kind === 'no-bucket')
+    return jobFailure(FailureCode.storageDenied, `the export storage bucket refused the request (${kind === 'no-bucket' ? 'no such bucket' : 'access denied'})`);
   return null;
 }
 

@@ -11,9 +11,25 @@ function presentTarget(target: DeliveryTarget) {
     case 's3':
       return { method: target.method, bucket: target.bucket, prefix: target.prefix, region: target.region, endpoint: target.endpoint, credential_id: target.credentialId };
     case 'sftp':
-      return { method: target.method, host: target.host, port: target.port, username: target.username, remote_dir: target.remoteDir, host_key_sha256: target.hostKeySha256, credential_id: target.credentialId };
+      return {
+        method: target.method,
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        remote_dir: target.remoteDir,
+        host_key_sha256: target.hostKeySha256,
+        credential_id: target.credentialId,
+      };
     case 'ftp':
-      return { method: target.method, host: target.host, port: target.port, username: target.username, remote_dir: target.remoteDir, tls: target.tls, credential_id: target.credentialId };
+      return {
+        method: target.method,
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        remote_dir: target.remoteDir,
+        tls: target.tls,
+        credential_id: target.credentialId,
+      };
     case 'webhook': {
       // A webhook URL's query may carry the receiver's own token: show where it goes, not the token.
       const url = new URL(target.url);
