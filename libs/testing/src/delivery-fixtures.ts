@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { DeliveryMethod, DeliveryTargets } from '@export-service/contracts';
+import type { DeliveryTarget } from '@export-service/contracts';
 import type { DeliveryFile, DeliveryRequest } from '@export-service/export-core';
 
 /** Bytes of a file and their SHA-256, as a delivery test compares them. */
@@ -33,7 +33,7 @@ export function deliveryFiles(sizes: number[]): Array<DeliveryFile & { bytes: nu
 }
 
 /** A delivery request for one target, over in-memory files. */
-export function deliveryRequest<M extends DeliveryMethod>(target: DeliveryTargets[M], files: DeliveryFile[], overrides: Partial<DeliveryRequest<M>> = {}): DeliveryRequest<M> {
+export function deliveryRequest<T extends DeliveryTarget>(target: T, files: DeliveryFile[], overrides: Partial<DeliveryRequest<T['method']>> = {}): DeliveryRequest<T['method']> {
   return {
     deliveryId: `dlv_${randomBytes(16).toString('hex')}`,
     jobId: `job_${randomBytes(16).toString('hex')}`,
@@ -49,5 +49,5 @@ export function deliveryRequest<M extends DeliveryMethod>(target: DeliveryTarget
     webhookSecret: null,
     signal: new AbortController().signal,
     ...overrides,
-  };
+  } as DeliveryRequest<T['method']>;
 }

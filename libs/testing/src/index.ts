@@ -11,3 +11,4 @@ export * from './fault-tools';
 export * from './fault-scenarios';
 export * from './servers';
 export * from './delivery-fixtures';
+export * from './redis-dump';

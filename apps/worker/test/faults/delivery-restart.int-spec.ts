@@ -63,7 +63,14 @@ function checksums(status: StatusBody): Record<string, string> {
 it('S3: s3rver killed mid-upload, started again; the retry uploads each file exactly once', async () => {
   const jobId = await create({
     method: 's3',
-    s3_config: { bucket: BUCKET, prefix: 'cut/', endpoint: s3.endpoint, force_path_style: true, access_key_id: s3.credentials.accessKeyId, secret_access_key: s3.credentials.secretAccessKey },
+    s3_config: {
+      bucket: BUCKET,
+      prefix: 'cut/',
+      endpoint: s3.endpoint,
+      force_path_style: true,
+      access_key_id: s3.credentials.accessKeyId,
+      secret_access_key: s3.credentials.secretAccessKey,
+    },
   });
   await until(async () => (await s3.partsInFlight(BUCKET)) > 0, 'no multipart upload started');
   await s3.down();
@@ -77,7 +84,11 @@ it('S3: s3rver killed mid-upload, started again; the retry uploads each file exa
   const client = createS3Client({ region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
   const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
   const keys = (listed.Contents ?? []).map((object) => object.Key as string);
-  expect(keys.sort()).toEqual(Object.keys(checksums(status)).map((name) => `cut/${name}`).sort());
+  expect(keys.sort()).toEqual(
+    Object.keys(checksums(status))
+      .map((name) => `cut/${name}`)
+      .sort(),
+  );
   for (const [name, sum] of Object.entries(checksums(status))) {
     const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: `cut/${name}` }));
     expect([name, sha256(Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()))]).toEqual([name, sum]);
