@@ -26,6 +26,9 @@ if [ "$purpose" = test ]; then
   need gpg gnupg
   need bsdtar libarchive-tools
   need java openjdk-17-jre-headless
+  # SFTP delivery tests start a private OpenSSH sshd; FTPS tests make their certificate with openssl.
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  need openssl openssl
   # The soffice binary can outlive Calc (libreoffice-core stays), so ask for the package itself.
   installed libreoffice-calc-nogui || installed libreoffice-calc || missing+=(libreoffice-calc-nogui)
   /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)
