@@ -1,5 +1,10 @@
-import type { DeliveryTarget } from '@export-service/contracts';
+import type { DeliveryTarget, DeliveryTargets } from '@export-service/contracts';
 import type { DeliveryEntity } from '@export-service/db';
+
+/** What SFTP and FTP targets show alike. */
+function presentRemoteHost(target: DeliveryTargets['sftp'] | DeliveryTargets['ftp']) {
+  return { method: target.method, host: target.host, port: target.port, username: target.username, remote_dir: target.remoteDir, credential_id: target.credentialId };
+}
 
 /** A target's public settings as the API shows them (snake_case, no secrets, no certificates). */
 function presentTarget(target: DeliveryTarget) {
@@ -11,25 +16,9 @@ function presentTarget(target: DeliveryTarget) {
     case 's3':
       return { method: target.method, bucket: target.bucket, prefix: target.prefix, region: target.region, endpoint: target.endpoint, credential_id: target.credentialId };
     case 'sftp':
-      return {
-        method: target.method,
-        host: target.host,
-        port: target.port,
-        username: target.username,
-        remote_dir: target.remoteDir,
-        host_key_sha256: target.hostKeySha256,
-        credential_id: target.credentialId,
-      };
+      return { ...presentRemoteHost(target), host_key_sha256: target.hostKeySha256 };
     case 'ftp':
-      return {
-        method: target.method,
-        host: target.host,
-        port: target.port,
-        username: target.username,
-        remote_dir: target.remoteDir,
-        tls: target.tls,
-        credential_id: target.credentialId,
-      };
+      return { ...presentRemoteHost(target), tls: target.tls };
     case 'webhook': {
       // A webhook URL's query may carry the receiver's own token: show where it goes, not the token.
       const url = new URL(target.url);
