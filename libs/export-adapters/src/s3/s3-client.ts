@@ -22,7 +22,8 @@ export function createS3Client(connection: S3Connection): S3Client {
     region: connection.region,
     endpoint: connection.endpoint ?? undefined,
     forcePathStyle: connection.forcePathStyle,
-    credentials: connection.credentials ?? undefined,
+    // A copy: the SDK marks the object it is given, and the configuration's is frozen.
+    credentials: connection.credentials ? { ...connection.credentials } : undefined,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Transient errors are retried by the job (with backoff, visible in status), not for minutes inside one call.
