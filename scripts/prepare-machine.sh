@@ -28,6 +28,9 @@ if [ "$purpose" = test ]; then
   need java openjdk-17-jre-headless
   # The browser test drives Debian's Chromium through playwright-core (which downloads no browser).
   need chromium chromium
+  # SFTP delivery tests start a private OpenSSH sshd; FTPS tests make their certificate with openssl.
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  need openssl openssl
   # The soffice binary can outlive Calc (libreoffice-core stays), so ask for the package itself.
   installed libreoffice-calc-nogui || installed libreoffice-calc || missing+=(libreoffice-calc-nogui)
   /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)

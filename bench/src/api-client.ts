@@ -16,6 +16,8 @@ export interface ExportStatus {
   completedAt: string | null;
   files: ExportedFile[];
   error: string | null;
+  /** Each delivery's state and last error. */
+  deliveries: Array<{ state: string; lastError: string | null }>;
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
@@ -40,6 +42,10 @@ function parseStatus(body: unknown): ExportStatus {
     completedAt: text(top.completed_at),
     files: files.map((file) => ({ filename: String(file.filename), format: String(file.format), bytes: Number(file.bytes), rows: Number(file.rows) })),
     error: error === null || error === undefined ? null : typeof error === 'string' ? error : JSON.stringify(error),
+    deliveries: (Array.isArray(top.deliveries) ? top.deliveries : []).map((item) => {
+      const delivery = record(item, 'delivery');
+      return { state: String(delivery.state), lastError: text(delivery.last_error) };
+    }),
   };
 }
 

@@ -74,6 +74,7 @@ export function serviceEnv(dirs: RunDirs, port: number): NodeJS.ProcessEnv {
     RATE_LIMIT_PER_IP: '100000',
     // A benchmark failure should show, not be retried out of sight.
     EXPORT_ATTEMPTS: '1',
+    DELIVERY_ATTEMPTS: '1',
   };
 }
 

@@ -8,6 +8,7 @@ import { clearBenchKeys } from './redis-keys';
 import { runRepeated } from './repeat';
 import { runCase, type CaseResult } from './run-case';
 import { createAdminKey, startApi } from './service';
+import { startS3Server, type TestS3Server } from '@export-service/testing';
 
 /** What a run measured. */
 export interface Measured {
@@ -53,7 +54,11 @@ export async function measure(options: BenchOptions, dirs: RunDirs, logDir: stri
   log(`starting the API on ${baseUrl}`);
   const api = await startApi(env, baseUrl, join(logDir, 'api.log'));
   const cases: CaseResult[] = [];
+  // Delivery cases upload to s3rver on loopback, its own process (not part of the worker's RSS).
+  let s3: TestS3Server | null = null;
   try {
+    if (options.cases.some((benchCase) => benchCase.delivery === 's3')) s3 = await startS3Server(['bench-delivery']);
+    const s3Target = s3 ? { endpoint: s3.endpoint, bucket: 'bench-delivery', ...s3.credentials } : null;
     for (const workspace of workspaces) {
       for (const benchCase of options.cases) {
         log(`${benchCase.id} @ ${workspace.seededRows} rows: starting a worker`);
@@ -66,6 +71,7 @@ export async function measure(options: BenchOptions, dirs: RunDirs, logDir: stri
           logDir,
           timeoutSeconds: options.timeoutSeconds || 120 + Math.ceil(workspace.seededRows / 2_000),
           log,
+          s3: s3Target,
         };
         const repeated = await runRepeated(
           `${benchCase.id} @ ${workspace.seededRows} rows`,
@@ -83,6 +89,7 @@ export async function measure(options: BenchOptions, dirs: RunDirs, logDir: stri
     }
   } finally {
     await api.stop();
+    await s3?.stop();
   }
   return { workspaces, ceiling, cases };
 }

@@ -1,7 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportApi, ExportStatus } from './api-client';
-import { createBody, type BenchCase } from './cases';
+import { createBody, type BenchCase, type BenchS3 } from './cases';
 import { waitForQuiet, type QuietCheck } from './machine-load';
 import { RssSampler, type RssPeak } from './process-tree';
 import type { RunSummary } from './repeat';
@@ -22,6 +22,8 @@ export interface CaseContext {
   logDir: string;
   timeoutSeconds: number;
   log: (line: string) => void;
+  /** The S3-compatible server of delivery cases. */
+  s3: BenchS3 | null;
 }
 
 /** What one export measured. */
@@ -56,10 +58,16 @@ export interface CaseResult {
   runs: RunSummary[];
 }
 
+/** Finished: failed, or completed with every delivery delivered or failed for good. */
+function isDone(status: ExportStatus): boolean {
+  if (status.status === 'failed') return true;
+  return status.status === 'completed' && status.deliveries.every((delivery) => ['delivered', 'failed', 'skipped'].includes(delivery.state));
+}
+
 async function pollUntilDone(api: ExportApi, jobId: string, isWorkerRunning: () => boolean, deadline: number): Promise<ExportStatus> {
   for (;;) {
     const status = await api.status(jobId);
-    if (status.status === 'completed' || status.status === 'failed') return status;
+    if (isDone(status)) return status;
     if (!isWorkerRunning()) throw new Error(`the worker exited while the export was ${status.status}`);
     if (Date.now() > deadline) throw new Error(`still ${status.status} after the time limit (${status.rowsProcessed} rows processed)`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -83,7 +91,7 @@ export async function runCase(benchCase: BenchCase, context: CaseContext): Promi
   let failure: CaseResult['failure'] = null;
   try {
     const started = process.hrtime.bigint();
-    measured.jobId = await context.api.create(createBody(benchCase, context.seededRows));
+    measured.jobId = await context.api.create(createBody(benchCase, context.seededRows, context.s3));
     context.log(`  ${benchCase.id}: job ${measured.jobId} created`);
     measured.status = await pollUntilDone(context.api, measured.jobId, () => worker.isRunning, Date.now() + context.timeoutSeconds * 1000);
     measured.seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -98,6 +106,9 @@ export async function runCase(benchCase: BenchCase, context: CaseContext): Promi
   const files = allFiles.filter((file) => file.format !== 'manifest');
   const rows = files.reduce((sum, file) => sum + file.rows, 0);
   const status = measured.status;
+  const undelivered = status?.deliveries.find((delivery) => delivery.state !== 'delivered');
+  if (!failure && undelivered)
+    failure = { message: `a delivery ended ${undelivered.state}: ${undelivered.lastError ?? 'no error given'}`, workerLog: worker.lastLines(FAILURE_LOG_LINES) };
   if (!failure && status?.status === 'failed') failure = { message: `the export failed: ${status.error ?? 'no error given'}`, workerLog: worker.lastLines(FAILURE_LOG_LINES) };
   if (!failure && rows !== context.expectedRows)
     failure = { message: `the export holds ${rows} rows, expected ${context.expectedRows}`, workerLog: worker.lastLines(FAILURE_LOG_LINES) };

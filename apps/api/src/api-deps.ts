@@ -1,6 +1,15 @@
 import type pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import type { AccessRepository, AuditLogRepository, CredentialRepository, DataSource, ExportActivityRepository, ExportJobRepository } from '@export-service/db';
+import type {
+  AccessRepository,
+  AuditLogRepository,
+  CredentialRepository,
+  DataSource,
+  DeliveryRepository,
+  DeliverySettingsRepository,
+  ExportActivityRepository,
+  ExportJobRepository,
+} from '@export-service/db';
 import type { ArtifactStore } from '@export-service/export-core';
 import type { CreateExportDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
@@ -18,6 +27,8 @@ export interface ApiDeps {
   jobs: ExportJobRepository;
   audit: AuditLogRepository;
   credentials: CredentialRepository;
+  deliveries: DeliveryRepository;
+  deliverySettings: DeliverySettingsRepository;
   queues: Queues;
   /** Live progress of running exports, read only. */
   progress: ProgressReader;

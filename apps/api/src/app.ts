@@ -9,6 +9,7 @@ import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { auditRouter } from './routes/audit/audit.router';
 import { credentialRouter } from './routes/credentials/credential.router';
+import { deliverySettingsRouter } from './routes/delivery-settings/delivery-settings.router';
 import { exportRouter } from './routes/exports/export.router';
 import { lifecycleRouter } from './routes/exports/lifecycle.router';
 import { signedFileRouter } from './routes/files/signed-file.router';
@@ -57,6 +58,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(lifecycleRouter(deps));
   api.use('/audit', requireAdmin, auditRouter(deps));
   api.use('/credentials', requireAdmin, credentialRouter(deps));
+  api.use('/delivery-settings', requireAdmin, deliverySettingsRouter(deps));
   app.use('/api/v1', api);
 
   app.use(notFound, errorHandler(deps.logger, deps.config.http.bodyLimitBytes));

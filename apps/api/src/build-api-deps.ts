@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
-import { AccessRepository, AuditLogRepository, CredentialRepository, ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import {
+  AccessRepository,
+  AuditLogRepository,
+  CredentialRepository,
+  DeliveryRepository,
+  DeliverySettingsRepository,
+  ExportActivityRepository,
+  ExportJobRepository,
+  openMetadataStore,
+} from '@export-service/db';
 import { createArtifactStore } from '@export-service/export-adapters';
 import { exportCreationDeps } from '@export-service/exports';
 import type { Logger } from '@export-service/logger';
@@ -33,7 +42,9 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
   const subscriber = createRedisConnection(config.redis.url, 'worker');
   const metrics = new ServiceMetrics('api');
   metrics.watchQueues(Object.values(queues));
-  const exportCreation = exportCreationDeps(config, { jobs, queues, analyticsPool });
+  const credentials = new CredentialRepository(dataSource);
+  const deliverySettings = new DeliverySettingsRepository(dataSource);
+  const exportCreation = exportCreationDeps(config, { jobs, queues, analyticsPool, credentials, deliverySettings });
   const deps: ApiDeps = {
     config,
     logger,
@@ -41,7 +52,9 @@ export async function buildApiDeps(config: AppConfig, logger: Logger): Promise<{
     access: new AccessRepository(dataSource),
     jobs,
     audit: new AuditLogRepository(dataSource),
-    credentials: new CredentialRepository(dataSource),
+    credentials,
+    deliveries: new DeliveryRepository(dataSource),
+    deliverySettings,
     queues,
     progress: new ProgressReader(redis, config.redis.queuePrefix),
     redis,

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Redis } from 'ioredis';
-import { decompress, edgeCaseActivityRows, insertActivityRows, makeTempDir, parseCsv, runTool, runToolOk } from '@export-service/testing';
+import { decompress, dumpKey, edgeCaseActivityRows, insertActivityRows, makeTempDir, parseCsv, runTool, runToolOk } from '@export-service/testing';
 import { download, startHarness, type Harness, type StatusBody } from './support/harness';
 
 const WORKSPACE = 'ws_secret';
@@ -152,23 +152,3 @@ it('never puts a password, an API key or the secret key in Redis or the logs, no
   expect(job.password_hash).toMatch(/^scrypt\$/);
   expect(job.sealed_password).toBeNull();
 });
-
-/** Everything Redis holds under a key, whatever its type. */
-async function dumpKey(redis: Redis, name: string): Promise<unknown> {
-  switch (await redis.type(name)) {
-    case 'string':
-      return redis.get(name);
-    case 'hash':
-      return redis.hgetall(name);
-    case 'list':
-      return redis.lrange(name, 0, -1);
-    case 'set':
-      return redis.smembers(name);
-    case 'zset':
-      return redis.zrange(name, 0, -1, 'WITHSCORES');
-    case 'stream':
-      return redis.xrange(name, '-', '+');
-    default:
-      return null;
-  }
-}

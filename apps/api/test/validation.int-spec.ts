@@ -185,11 +185,7 @@ describe('POST /api/v1/export/create refuses a malformed body and names the fiel
     ['split_files without enabled', withBase({ split_files: { split_by: 'month' } }), invalid('split_files.enabled')],
     ['split_files.enabled a string', withBase({ split_files: { enabled: 'true', split_by: 'month' } }), invalid('split_files.enabled')],
     // delivery
-    [
-      'delivery.method email (not available yet)',
-      withBase({ delivery: { method: 'email', email_recipients: ['admin@company.com'] } }),
-      { status: 422, code: 'feature_unavailable', field: 'delivery.method' },
-    ],
+    ['delivery.method email with no mail server configured', withBase({ delivery: { method: 'email', email_recipients: ['admin@company.com'] } }), invalid('delivery.method')],
     ['delivery.method unknown', withBase({ delivery: { method: 'pigeon' } }), invalid('delivery.method')],
     ['delivery.email_recipients not addresses', withBase({ delivery: { method: 'download', email_recipients: ['not-an-address'] } }), invalid('delivery.email_recipients')],
     ['delivery.s3_config.bucket too short', withBase({ delivery: { method: 'download', s3_config: { bucket: 'a' } } }), invalid('delivery.s3_config.bucket')],

@@ -2,7 +2,19 @@ import pg from 'pg';
 import type { AppConfig } from '@export-service/config';
 import { seedAnalytics } from '@export-service/analytics';
 import { AccessRepository, CredentialRepository, DataSource, ensureDatabaseExists, openMetadataStore } from '@export-service/db';
-import { apiKeyHint, credentialContext, generateApiKey, hashApiKey, isSealedWithCurrentKey, openCredentialSecret, openSecret, sealSecret } from '@export-service/security';
+import {
+  apiKeyHint,
+  credentialContext,
+  deliverySecretContext,
+  generateApiKey,
+  hashApiKey,
+  isSealedWithCurrentKey,
+  openCredentialSecret,
+  openSecret,
+  sealSecret,
+  webhookSecretContext,
+  type SecretKeys,
+} from '@export-service/security';
 import { ROLES, type Role } from '@export-service/contracts';
 
 /** Where a command writes: progress to `info`, the result (a key, a count) alone to `result`. */
@@ -89,7 +101,37 @@ export async function rotateSecretKey(config: AppConfig, out: CommandOutput): Pr
       await dataSource.query('UPDATE export_jobs SET sealed_password = $2 WHERE id = $1 AND sealed_password IS NOT NULL', [job.id, resealed]);
       passwordCount += 1;
     }
-    return { credentialCount, passwordCount };
+    const deliveryCount = await resealDeliverySecrets(dataSource, keys);
+    return { credentialCount, passwordCount, deliveryCount };
   });
-  out.result(`re-sealed ${counts.credentialCount} credential(s) and ${counts.passwordCount} pending export password(s) with the current key`);
+  out.result(
+    `re-sealed ${counts.credentialCount} credential(s), ${counts.passwordCount} pending export password(s) and ${counts.deliveryCount} delivery or webhook secret(s) with the current key`,
+  );
+}
+
+/** Re-seals the inline secrets of deliveries and the workspaces' webhook secrets with the current key. */
+async function resealDeliverySecrets(dataSource: DataSource, keys: SecretKeys): Promise<number> {
+  let count = 0;
+  const deliveries: Array<{ id: string; workspace_id: string; sealed_secret: string }> = await dataSource.query(
+    'SELECT id, workspace_id, sealed_secret FROM deliveries WHERE sealed_secret IS NOT NULL',
+  );
+  for (const row of deliveries) {
+    if (isSealedWithCurrentKey(row.sealed_secret, keys)) continue;
+    const context = deliverySecretContext({ id: row.id, workspaceId: row.workspace_id });
+    await dataSource.query('UPDATE deliveries SET sealed_secret = $2 WHERE id = $1', [row.id, sealSecret(openSecret(row.sealed_secret, keys, context), keys, context)]);
+    count += 1;
+  }
+  const webhooks: Array<{ workspace_id: string; sealed_webhook_secret: string }> = await dataSource.query(
+    'SELECT workspace_id, sealed_webhook_secret FROM workspace_delivery_settings WHERE sealed_webhook_secret IS NOT NULL',
+  );
+  for (const row of webhooks) {
+    if (isSealedWithCurrentKey(row.sealed_webhook_secret, keys)) continue;
+    const context = webhookSecretContext(row.workspace_id);
+    await dataSource.query('UPDATE workspace_delivery_settings SET sealed_webhook_secret = $2 WHERE workspace_id = $1', [
+      row.workspace_id,
+      sealSecret(openSecret(row.sealed_webhook_secret, keys, context), keys, context),
+    ]);
+    count += 1;
+  }
+  return count;
 }

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { loadConfig } from '@export-service/config';
-import { CredentialRepository, openMetadataStore } from '@export-service/db';
-import { credentialContext, keyId, openSecret } from '@export-service/security';
+import { CredentialRepository, DeliverySettingsRepository, openMetadataStore } from '@export-service/db';
+import { credentialContext, keyId, openSecret, webhookSecretContext } from '@export-service/security';
 import { runTool, serviceMain, startHarness, type Harness } from '@export-service/testing';
 
 const CLI = serviceMain('cli');
@@ -73,12 +73,15 @@ it('rotates EXPORT_SECRET_KEY without losing stored credentials', async () => {
     .send({ name: 'sftp-main', kind: 'sftp', config: { host: 'sftp.example.com', port: 22 }, secret });
   expect(created.status).toBe(201);
   expect(JSON.stringify(created.body)).not.toContain(secret.password);
+  const webhook = await request(harness.app).post('/api/v1/delivery-settings/webhook-secret').set('Authorization', `Bearer ${admin}`);
+  expect(webhook.status).toBe(201);
 
   const oldKey = harness.env.env.EXPORT_SECRET_KEY as string;
   const newKey = randomBytes(32).toString('hex');
   const rotated = await cli(['rotate-secret-key'], { ...harness.env.env, EXPORT_SECRET_KEY: newKey, EXPORT_SECRET_KEY_PREVIOUS: oldKey });
   expect(rotated.code).toBe(0);
   expect(rotated.stdout.toString()).toContain('re-sealed 1 credential(s)');
+  expect(rotated.stdout.toString()).toContain('1 delivery or webhook secret(s)');
 
   const dataSource = await openMetadataStore({ url: harness.env.config.database.url, poolSize: 1, applicationName: 'test', migrate: false });
   try {
@@ -90,6 +93,8 @@ it('rotates EXPORT_SECRET_KEY without losing stored credentials', async () => {
     // Bound to its own record: the same sealed value does not open as another credential's, even in the same workspace.
     expect(() => openSecret(stored!.sealedSecret, keys, credentialContext({ ...stored!, id: randomUUID() }))).toThrow();
     expect(() => openSecret(stored!.sealedSecret, keys, 'ws_rotate')).toThrow();
+    const settings = await new DeliverySettingsRepository(dataSource).find('ws_rotate');
+    expect(openSecret(settings.sealedWebhookSecret!, keys, webhookSecretContext('ws_rotate'))).toBe(webhook.body.webhook_secret);
   } finally {
     await dataSource.destroy();
   }

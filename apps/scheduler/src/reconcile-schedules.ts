@@ -36,6 +36,12 @@ export function systemSchedules(): DesiredSchedule[] {
       every: 24 * 60 * 60 * 1000,
       job: { name: JobName.applyScheduleRetention, data: { limit: 5_000 } },
     },
+    {
+      id: 'system:reconcile-deliveries',
+      queue: QueueName.maintenance,
+      every: 60 * 1000,
+      job: { name: JobName.reconcileDeliveries, data: { olderThanSeconds: 60 } },
+    },
   ];
 }
 

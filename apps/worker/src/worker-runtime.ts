@@ -1,8 +1,8 @@
 import type { Job, Worker } from 'bullmq';
 import { JobName, QueueName } from '@export-service/contracts';
 import type { AppConfig } from '@export-service/config';
-import { ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
-import { compressors, createArtifactStore, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
+import { CredentialRepository, DeliveryRepository, DeliverySettingsRepository, ExportActivityRepository, ExportJobRepository, openMetadataStore } from '@export-service/db';
+import { compressors, createArtifactStore, createDeliveryTargets, createEncoders, openpgpEncryptor } from '@export-service/export-adapters';
 import type { ArtifactStore, ExportPorts } from '@export-service/export-core';
 import { PgRowSource } from '@export-service/analytics';
 import type { Logger } from '@export-service/logger';
@@ -14,6 +14,10 @@ import { createRunExportHandler } from './handlers/run-export.handler';
 import { createRequeueOrphanedExportsHandler, failGivenUpExport } from './handlers/requeue-orphaned-exports.handler';
 import { createSweepPartialArtifactsHandler } from './handlers/sweep-partial-artifacts.handler';
 import { createExpireExportsHandler } from './handlers/expire-exports.handler';
+import { createDeliverExportHandler } from './handlers/deliver-export.handler';
+import { createReconcileDeliveriesHandler } from './handlers/reconcile-deliveries.handler';
+import { releaseDeliveries, type DeliveryRelease } from './handlers/release-deliveries';
+import { FailureCode, jobFailure } from '@export-service/errors';
 import { claimScratchDir } from './scratch-dir';
 import { instrumentWorker, startWorkerMetrics } from './worker-metrics';
 import { createFireScheduleHandler } from './handlers/fire-schedule.handler';
@@ -58,12 +62,21 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   const slotLeaseMs = Math.max(config.worker.lockDurationMs, 10_000);
   const cancels = await CancelWatch.start(redis, config.redis.queuePrefix, jobs, logger);
   const staging = { stagingUrl: config.database.url, scratchDir: scratch.dir };
+  const deliveries = new DeliveryRepository(dataSource);
+  const secrets = { key: config.secrets.key, previousKeys: config.secrets.previousKeys };
+  const release: DeliveryRelease = { deliveries, queues, retry: { attempts: config.delivery.attempts, backoffMs: config.delivery.backoffMs }, logger };
+  const targets = createDeliveryTargets({
+    mail: { ...config.mail },
+    webhook: { allowPrivate: config.delivery.webhookAllowPrivate, timeoutMs: config.delivery.webhookTimeoutMs },
+    connectTimeoutMs: config.delivery.connectTimeoutMs,
+    partSizeBytes: config.delivery.partSizeBytes,
+  });
   const registry: HandlerRegistry = {
     [JobName.runExport]: createRunExportHandler({
       jobs,
       ports,
       slots: new WorkspaceSlots(redis, config.redis.queuePrefix, config.limits.workspaceMaxRunningExports, slotLeaseMs),
-      secrets: { key: config.secrets.key, previousKeys: config.secrets.previousKeys },
+      secrets,
       logger,
       slotRetryMs: 2_000,
       slotLeaseMs,
@@ -72,6 +85,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       cancels,
       conversion: staging,
       sourceDatabase: databaseName(config.database.analyticsUrl),
+      onFinished: (exportJobId, event) => releaseDeliveries(release, exportJobId, event),
     }),
     [JobName.sweepPartialArtifacts]: createSweepPartialArtifactsHandler(store, jobs, logger),
     [JobName.requeueOrphanedExports]: createRequeueOrphanedExportsHandler(jobs, queues, store, logger),
@@ -87,6 +101,20 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
       secrets: { key: config.secrets.key, previousKeys: config.secrets.previousKeys },
       logger,
     }),
+    [JobName.deliverExport]: createDeliverExportHandler({
+      deliveries,
+      jobs,
+      credentials: new CredentialRepository(dataSource),
+      deliverySettings: new DeliverySettingsRepository(dataSource),
+      store,
+      targets,
+      secrets,
+      linkSigner,
+      publicBaseUrl: config.http.publicBaseUrl,
+      linkTtlSeconds: config.mail.linkTtlSeconds,
+      logger,
+    }),
+    [JobName.reconcileDeliveries]: createReconcileDeliveriesHandler(release),
   };
   assertRegistryComplete(registry);
   // Adapters name their own failures at their boundary (row source, store, Parquet stager); dispatch only reads them.
@@ -102,7 +130,11 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
   };
   const workers = Object.values(QueueName).map((queue) => {
     // BullMQ aborts a job's signal on worker.cancelJob; the shutdown signal stops every job at once.
-    const worker = startWorker(queue, redis, settings, (job, token, signal) => dispatch(context, job, token, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal));
+    // Deliveries wait on networks, not on CPU: they run with a concurrency of their own.
+    const concurrency = queue === QueueName.deliveries ? config.delivery.concurrency : settings.concurrency;
+    const worker = startWorker(queue, redis, { ...settings, concurrency }, (job, token, signal) =>
+      dispatch(context, job, token, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal),
+    );
     worker.on('error', (error) => logger.error('worker error', { queue, error }));
     instrumentWorker(worker, queue, metrics);
     // A lock that could not be renewed (an event-loop stall, a frozen VM, a Redis outage) may already be
@@ -115,7 +147,7 @@ export async function startWorkerRuntime(config: AppConfig, logger: Logger): Pro
     });
     worker.on('stalled', (jobId) => logger.warn('job stalled (its worker stopped or froze); BullMQ will retry it', { queue, jobId }));
     // The one owner of "BullMQ gave up": a job failed without reaching its handler (a stall past the limit) fails its row here.
-    worker.on('failed', (job) => void onBullMqFailure(job, jobs, store, logger));
+    worker.on('failed', (job) => void onBullMqFailure(job, jobs, store, logger, deliveries));
     return worker;
   });
   logger.info('worker started', { queues: Object.values(QueueName), concurrency: config.worker.concurrency, pid: process.pid });
@@ -156,10 +188,15 @@ function databaseName(url: string): string | null {
  * processor), the export row is failed too, unless the handler already did. A failure this misses
  * (the database was away) is caught by the minute's reconciliation.
  */
-async function onBullMqFailure(job: Job | undefined, jobs: ExportJobRepository, store: ArtifactStore, logger: Logger): Promise<void> {
-  if (!job || job.name !== JobName.runExport) return;
+async function onBullMqFailure(job: Job | undefined, jobs: ExportJobRepository, store: ArtifactStore, logger: Logger, deliveries: DeliveryRepository): Promise<void> {
+  if (!job || (job.name !== JobName.runExport && job.name !== JobName.deliverExport)) return;
   try {
     if (!(await job.isFailed())) return;
+    if (job.name === JobName.deliverExport) {
+      // A delivery whose worker stalled past the limit; the handler's own final failure already said so otherwise.
+      await deliveries.markFailed((job.data as { deliveryId: string }).deliveryId, jobFailure(FailureCode.workerStopped));
+      return;
+    }
     await failGivenUpExport((job.data as { exportJobId: string }).exportJobId, job.failedReason, jobs, store, logger);
   } catch (error) {
     logger.error('could not record a failed export', { jobId: job.id, error });

@@ -1,4 +1,4 @@
-import { integer, key256, keyList, list, oneOf, redisUrl, text, trustProxy, url } from './parsers';
+import { boolean, integer, key256, keyList, list, oneOf, redisUrl, text, trustProxy, url } from './parsers';
 
 /**
  * Key used when EXPORT_SECRET_KEY is unset outside production, so a fresh clone starts with no set-up.
@@ -22,8 +22,16 @@ export const ENV_SCHEMA = {
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/export_service', 'PostgreSQL for the service metadata.'),
   ANALYTICS_DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/export_analytics', 'PostgreSQL holding the analytics tables (read only).'),
   DATABASE_POOL_SIZE: integer(10, 1, 200, 'Connections per process to each database.'),
-  STORAGE_DRIVER: oneOf(['local', 's3'] as const, 'local', 'Where export files are stored (`s3` comes with delivery work).'),
+  STORAGE_DRIVER: oneOf(['local', 's3'] as const, 'local', 'Where export files are stored: `local` (one machine) or `s3` (shared by every worker; S3_* below).'),
   STORAGE_DIR: text('./data/exports', 'Root directory of local storage.'),
+  S3_BUCKET: text('', 'Bucket of the `s3` storage driver (required with STORAGE_DRIVER=s3).'),
+  S3_PREFIX: text('', 'Key prefix inside the bucket for export files (e.g. `exports/`).'),
+  S3_REGION: text('us-east-1', 'Region of the storage bucket.'),
+  S3_ENDPOINT: url(['http:', 'https:'], '', 'S3-compatible endpoint of the storage bucket (MinIO, Ceph...); AWS when empty.'),
+  S3_FORCE_PATH_STYLE: boolean(false, 'Path-style bucket addressing (`endpoint/bucket/key`), which most S3-compatible servers need.'),
+  S3_ACCESS_KEY_ID: text('', "Access key of the storage bucket; the AWS SDK's default chain (role, env, profile) when empty."),
+  S3_SECRET_ACCESS_KEY: text('', 'Secret key belonging to S3_ACCESS_KEY_ID.'),
+  S3_PART_SIZE_MB: integer(8, 5, 512, 'Multipart upload part size for the storage bucket and S3 deliveries; memory per upload is about this.'),
   WORK_DIR: text('./data/work', 'Scratch directory for workers (Parquet staging, DuckDB spill).'),
   EXPORT_SECRET_KEY: key256(undefined, 'Encrypts secrets at rest (export passwords in flight, stored credentials). 32 bytes, hex or base64.'),
   EXPORT_SECRET_KEY_PREVIOUS: keyList('Older keys, comma separated, still accepted for decryption during a key rotation.'),
@@ -78,8 +86,18 @@ export const ENV_SCHEMA = {
   TEMPLATE_ESTIMATE_MAX_AGE_SECONDS: integer(3_600, 0, 604_800, "Age after which a template's estimated_size_mb is taken again when templates are listed."),
   DEMO_API_KEY: text('', 'Admin key of the demo workspace ws_demo (npm start); generated when empty.'),
   DEMO_SEED_ROWS: integer(300_000, 0, 100_000_000, 'Rows per analytics table seeded for ws_demo when it has none.'),
-  SMTP_URL: text('', 'SMTP server for email delivery (later work).'),
-  SENDGRID_API_KEY: text('', 'SendGrid key for email delivery (later work).'),
+  SMTP_URL: url(['smtp:', 'smtps:'], '', 'SMTP server for email delivery (`smtp://user:pass@host:587`, `smtps://` for TLS from the start).'),
+  SENDGRID_API_KEY: text('', 'SendGrid API key for email delivery; used instead of SMTP_URL when set.'),
+  SENDGRID_API_URL: url(['http:', 'https:'], 'https://api.sendgrid.com', 'Base URL of the SendGrid v3 API.'),
+  EMAIL_FROM: text('Analytics exports <exports@localhost>', 'Sender of delivery emails.'),
+  EMAIL_ATTACH_MAX_MB: integer(10, 0, 30, 'Files are attached when their total is at most this; otherwise the email carries signed download links.'),
+  EMAIL_LINK_TTL_HOURS: integer(168, 1, 720, 'How long the download links in delivery emails work.'),
+  WEBHOOK_ALLOW_PRIVATE: boolean(false, 'Lets webhooks call private, loopback and link-local addresses (tests, trusted networks only).'),
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 120_000, 'How long a webhook receiver may take to answer.'),
+  DELIVERY_ATTEMPTS: integer(5, 1, 50, 'Attempts of one delivery before it is failed (the API can retry it later).'),
+  DELIVERY_BACKOFF_MS: integer(10_000, 0, 3_600_000, 'First delay before a delivery is retried; doubles on every attempt.'),
+  DELIVERY_CONCURRENCY: integer(4, 1, 64, 'Deliveries one worker process runs at once.'),
+  DELIVERY_CONNECT_TIMEOUT_MS: integer(15_000, 500, 120_000, 'How long connecting to an SFTP, FTP or SMTP server may take.'),
 } as const;
 
 /** Names of all variables. */

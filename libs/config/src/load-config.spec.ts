@@ -74,4 +74,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY must not be true/);
     expect(() => loadConfig({ TRUST_PROXY: 'example.com' })).toThrow(/TRUST_PROXY must be false, a hop count, or addresses/);
   });
+
+  it('takes STORAGE_DRIVER=s3 with its bucket, and names what an S3 or delivery setting lacks', () => {
+    const config = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'exports', S3_PREFIX: 'prod', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' });
+    expect(config.storage).toMatchObject({ driver: 's3', s3: { bucket: 'exports', prefix: 'prod/', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, credentials: null } });
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET is required with STORAGE_DRIVER=s3/);
+    expect(() => loadConfig({ S3_ACCESS_KEY_ID: 'AKIA' })).toThrow(/S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail', WEBHOOK_ALLOW_PRIVATE: 'maybe', DELIVERY_ATTEMPTS: '0' })).toThrow(
+      /SMTP_URL must use smtp: or smtps:.*WEBHOOK_ALLOW_PRIVATE must be true or false.*DELIVERY_ATTEMPTS must be between 1 and 50/,
+    );
+    expect(loadConfig({}).delivery).toMatchObject({ attempts: 5, backoffMs: 10_000, webhookAllowPrivate: false });
+    expect(loadConfig({ EMAIL_ATTACH_MAX_MB: '3' }).mail.attachMaxBytes).toBe(3_000_000);
+  });
 });

@@ -13,7 +13,7 @@ export interface AppConfig {
   log: { level: Raw['LOG_LEVEL']; format: Raw['LOG_FORMAT'] };
   redis: { url: string; queuePrefix: string; topology: RedisTopology };
   database: { url: string; analyticsUrl: string; poolSize: number };
-  storage: { driver: StorageDriver; dir: string; workDir: string };
+  storage: { driver: StorageDriver; dir: string; workDir: string; s3: S3StorageSettings };
   secrets: { key: Buffer; previousKeys: Buffer[]; isDevelopmentKey: boolean };
   limits: {
     perKeyPerMinute: number;
@@ -46,7 +46,20 @@ export interface AppConfig {
   };
   demo: { apiKey: string | null; seedRows: number };
   ops: { metricsToken: string | null; metricsPort: number; adminSessionTtlSeconds: number; sseHeartbeatSeconds: number };
-  mail: { smtpUrl: string | null; sendgridApiKey: string | null };
+  mail: { smtpUrl: string | null; sendgridApiKey: string | null; sendgridApiUrl: string; from: string; attachMaxBytes: number; linkTtlSeconds: number };
+  delivery: { attempts: number; backoffMs: number; concurrency: number; connectTimeoutMs: number; partSizeBytes: number; webhookAllowPrivate: boolean; webhookTimeoutMs: number };
+}
+
+/** The bucket of the `s3` storage driver. */
+export interface S3StorageSettings {
+  bucket: string;
+  prefix: string;
+  region: string;
+  endpoint: string | null;
+  forcePathStyle: boolean;
+  /** Both or neither: the SDK's default credential chain when null. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | null;
+  partSizeBytes: number;
 }
 
 /** Raised with one line that names every bad variable. */
@@ -80,9 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isDevelopmentKey && r.NODE_ENV === 'production') {
     problems.push('EXPORT_SECRET_KEY is required in production (openssl rand -hex 32)');
   }
-  if (r.STORAGE_DRIVER === 's3') {
-    problems.push('STORAGE_DRIVER "s3" is not available yet; use "local"');
-  }
+  if (r.STORAGE_DRIVER === 's3' && !r.S3_BUCKET) problems.push('S3_BUCKET is required with STORAGE_DRIVER=s3');
+  if (Boolean(r.S3_ACCESS_KEY_ID) !== Boolean(r.S3_SECRET_ACCESS_KEY)) problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither');
+  if (r.S3_PREFIX && (r.S3_PREFIX.startsWith('/') || r.S3_PREFIX.split('/').includes('..'))) problems.push('S3_PREFIX must be a relative key prefix without ".." segments');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const topology = parseRedisUrl(r.REDIS_URL);
@@ -92,7 +105,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     log: { level: r.LOG_LEVEL, format: r.LOG_FORMAT },
     redis: { url: r.REDIS_URL, queuePrefix: queuePrefixFor(topology, r.QUEUE_PREFIX), topology },
     database: { url: r.DATABASE_URL, analyticsUrl: r.ANALYTICS_DATABASE_URL, poolSize: r.DATABASE_POOL_SIZE },
-    storage: { driver: 'local', dir: r.STORAGE_DIR, workDir: r.WORK_DIR },
+    storage: {
+      driver: r.STORAGE_DRIVER,
+      dir: r.STORAGE_DIR,
+      workDir: r.WORK_DIR,
+      s3: {
+        bucket: r.S3_BUCKET,
+        prefix: r.S3_PREFIX && !r.S3_PREFIX.endsWith('/') ? `${r.S3_PREFIX}/` : r.S3_PREFIX,
+        region: r.S3_REGION,
+        endpoint: r.S3_ENDPOINT || null,
+        forcePathStyle: r.S3_FORCE_PATH_STYLE,
+        credentials: r.S3_ACCESS_KEY_ID ? { accessKeyId: r.S3_ACCESS_KEY_ID, secretAccessKey: r.S3_SECRET_ACCESS_KEY } : null,
+        partSizeBytes: r.S3_PART_SIZE_MB * 1024 * 1024,
+      },
+    },
     secrets: {
       key: r.EXPORT_SECRET_KEY ?? Buffer.from(DEVELOPMENT_SECRET_KEY, 'hex'),
       previousKeys: r.EXPORT_SECRET_KEY_PREVIOUS,
@@ -127,7 +153,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     demo: { apiKey: r.DEMO_API_KEY || null, seedRows: r.DEMO_SEED_ROWS },
     ops: { metricsToken: r.METRICS_TOKEN || null, metricsPort: r.METRICS_PORT, adminSessionTtlSeconds: r.ADMIN_SESSION_TTL_SECONDS, sseHeartbeatSeconds: r.SSE_HEARTBEAT_SECONDS },
-    mail: { smtpUrl: r.SMTP_URL || null, sendgridApiKey: r.SENDGRID_API_KEY || null },
+    mail: {
+      smtpUrl: r.SMTP_URL || null,
+      sendgridApiKey: r.SENDGRID_API_KEY || null,
+      sendgridApiUrl: r.SENDGRID_API_URL,
+      from: r.EMAIL_FROM,
+      attachMaxBytes: r.EMAIL_ATTACH_MAX_MB * 1_000_000,
+      linkTtlSeconds: r.EMAIL_LINK_TTL_HOURS * 3600,
+    },
+    delivery: {
+      attempts: r.DELIVERY_ATTEMPTS,
+      backoffMs: r.DELIVERY_BACKOFF_MS,
+      concurrency: r.DELIVERY_CONCURRENCY,
+      connectTimeoutMs: r.DELIVERY_CONNECT_TIMEOUT_MS,
+      partSizeBytes: r.S3_PART_SIZE_MB * 1024 * 1024,
+      webhookAllowPrivate: r.WEBHOOK_ALLOW_PRIVATE,
+      webhookTimeoutMs: r.WEBHOOK_TIMEOUT_MS,
+    },
   });
 }
 

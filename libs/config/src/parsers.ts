@@ -30,6 +30,20 @@ export function text(fallback: string | undefined, doc: string): EnvRule<string>
   return { fallback, doc, parse: (raw) => raw.trim() };
 }
 
+/** true/false (also 1/0, yes/no, on/off). */
+export function boolean(fallback: boolean, doc: string): EnvRule<boolean> {
+  return {
+    fallback,
+    doc,
+    parse(raw) {
+      const value = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(value)) return true;
+      if (['false', '0', 'no', 'off'].includes(value)) return false;
+      throw new EnvValueError('must be true or false');
+    },
+  };
+}
+
 /** One of a fixed set of values. */
 export function oneOf<T extends string>(values: readonly T[], fallback: T, doc: string): EnvRule<T> {
   return {

@@ -18,10 +18,10 @@ export type RelativePeriod = (typeof RELATIVE_PERIODS)[number];
 export const PARQUET_COMPRESSIONS = ['snappy', 'gzip', 'zstd', 'none'] as const;
 export type ParquetCompression = (typeof PARQUET_COMPRESSIONS)[number];
 
-/** Where finished files go. Only `download` is built so far; the rest are reserved for delivery work. */
+/** Where finished files go; each export names one or more targets (libs/contracts/src/delivery.ts). */
 export const DELIVERY_METHODS = ['download', 'email', 's3', 'sftp', 'ftp', 'webhook'] as const;
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
-export const AVAILABLE_DELIVERY_METHODS: readonly DeliveryMethod[] = ['download'];
+export const AVAILABLE_DELIVERY_METHODS: readonly DeliveryMethod[] = DELIVERY_METHODS;
 
 /** Encryption methods named by the spec. */
 export const ENCRYPTION_METHODS = ['AES256'] as const;

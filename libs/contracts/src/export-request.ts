@@ -1,5 +1,6 @@
 import type { DataSourceType } from './data-sources';
-import type { Aggregation, Compression, DeliveryMethod, EncryptionMethod, ExportFormat, ParquetCompression, SplitBy } from './export-options';
+import type { DeliveryRequest } from './delivery';
+import type { Aggregation, Compression, EncryptionMethod, ExportFormat, ParquetCompression, SplitBy } from './export-options';
 import type { DateRangeRelative } from './schedules';
 
 /** A time window as clients write it: dates (`2024-01-01`) or ISO-8601 instants, or a period relative to the run. */
@@ -31,7 +32,7 @@ export interface ExportRequest {
   format: ExportFormat;
   compression?: Compression;
   split_files?: { enabled: boolean; max_size_mb?: number; split_by?: SplitBy };
-  delivery?: { method: DeliveryMethod; email_recipients?: string[]; s3_config?: { bucket: string; prefix?: string } };
+  delivery?: DeliveryRequest;
   encryption?: { enabled: boolean; method?: EncryptionMethod; password_protected?: boolean; password?: string };
   options?: { parquet_compression?: ParquetCompression; csv_formula_guard?: boolean; json_pretty?: boolean; excel_sheets?: boolean };
   /** Days the files are kept before they expire (EXPORT_TTL_DAYS by default). */

@@ -9,3 +9,4 @@ export * from './export-request';
 export * from './storage';
 export * from './schedules';
 export * from './profile';
+export * from './delivery';

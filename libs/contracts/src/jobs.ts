@@ -4,6 +4,7 @@ export const QueueName = {
   maintenance: 'maintenance',
   /** Schedule firings and the runs they start: small database steps, never behind a long maintenance job. */
   schedules: 'schedules',
+  deliveries: 'deliveries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -17,6 +18,8 @@ export const JobName = {
   startScheduleRun: 'start-schedule-run',
   applyScheduleRetention: 'apply-schedule-retention',
   validateExport: 'validate-export',
+  deliverExport: 'deliver-export',
+  reconcileDeliveries: 'reconcile-deliveries',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -36,6 +39,10 @@ export interface JobPayloads {
   [JobName.applyScheduleRetention]: { limit: number };
   /** Validates an export too large to validate within the request (a row of export_validations). */
   [JobName.validateExport]: { validationId: string };
+  /** One delivery of one export to one target; its settings and sealed secrets stay in PostgreSQL. */
+  [JobName.deliverExport]: { deliveryId: string };
+  /** Deliveries still waiting although their export finished, or whose BullMQ job is gone, untouched for this long. */
+  [JobName.reconcileDeliveries]: { olderThanSeconds: number };
 }
 
 /** The queue each job type runs on. */
@@ -48,4 +55,6 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   [JobName.startScheduleRun]: QueueName.schedules,
   [JobName.applyScheduleRetention]: QueueName.maintenance,
   [JobName.validateExport]: QueueName.exports,
+  [JobName.deliverExport]: QueueName.deliveries,
+  [JobName.reconcileDeliveries]: QueueName.maintenance,
 };

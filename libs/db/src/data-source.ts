@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity';
+import { DeliveryEntity } from './entities/delivery.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { ExportFileEntity } from './entities/export-file.entity';
 import { ExportJobEntity } from './entities/export-job.entity';
@@ -13,6 +14,7 @@ import { ScheduleRunEntity } from './entities/schedule-run.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { ExportRuns1764100000000 } from './migrations/1764100000000-export-runs';
 import { ExportLifecycle1764200000000 } from './migrations/1764200000000-export-lifecycle';
+import { Deliveries1764300000000 } from './migrations/1764300000000-deliveries';
 import { Schedules1764500000000 } from './migrations/1764500000000-schedules';
 import { ViewerRole1764800000000 } from './migrations/1764800000000-viewer-role';
 import { AfterExport1764600000000 } from './migrations/1764600000000-after-export';
@@ -30,6 +32,7 @@ export const ENTITIES = [
   ExportTemplateEntity,
   ExportScheduleEntity,
   ScheduleRunEntity,
+  DeliveryEntity,
 ];
 
 /** Checked-in migrations, in order. `synchronize` is never used. */
@@ -37,6 +40,7 @@ export const MIGRATIONS = [
   InitialSchema1764000000000,
   ExportRuns1764100000000,
   ExportLifecycle1764200000000,
+  Deliveries1764300000000,
   Schedules1764500000000,
   AfterExport1764600000000,
   ViewerRole1764800000000,

@@ -17,5 +17,8 @@ export * from './repositories/credential.repository';
 export * from './repositories/template.repository';
 export * from './repositories/schedule.repository';
 export * from './repositories/schedule-run.repository';
+export * from './entities/delivery.entity';
+export * from './repositories/delivery.repository';
+export * from './repositories/delivery-settings.repository';
 export { DataSource } from 'typeorm';
 export * from './repositories/export-activity.repository';

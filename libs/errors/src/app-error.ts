@@ -27,6 +27,7 @@ export const ErrorCode = {
   readOnlyRole: 'read_only_role',
   csrfFailed: 'csrf_failed',
   exportFinished: 'export_finished',
+  deliveryNotRetryable: 'delivery_not_retryable',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

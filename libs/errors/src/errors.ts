@@ -128,6 +128,9 @@ export const errors = {
   exportNotCancellable(id: string, status: string): AppError {
     return new AppError(ErrorCode.exportFinished, 409, `Export ${id} is ${status} already; only a queued or running export can be cancelled.`);
   },
+  deliveryNotRetryable(index: number, state: string): AppError {
+    return new AppError(ErrorCode.deliveryNotRetryable, 409, `Delivery ${index} is ${state}; only a failed delivery can be retried.`);
+  },
   signedLinkGone(): AppError {
     return new AppError(ErrorCode.gone, 410, 'The file behind this link is no longer available.');
   },

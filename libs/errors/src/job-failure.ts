@@ -18,6 +18,13 @@ export const FailureCode = {
   attemptAborted: 'attempt_aborted',
   sourceUnreadable: 'source_unreadable',
   valueNotRepresentable: 'value_not_representable',
+  deliveryUnreachable: 'delivery_unreachable',
+  deliveryRejected: 'delivery_rejected',
+  deliveryAuthFailed: 'delivery_auth_failed',
+  deliveryHostKeyMismatch: 'delivery_host_key_mismatch',
+  deliveryAddressRefused: 'delivery_address_refused',
+  deliveryNotConfigured: 'delivery_not_configured',
+  deliveryCredentialMissing: 'delivery_credential_missing',
   internal: 'internal_error',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
@@ -47,6 +54,13 @@ export const FAILURES: { readonly [C in FailureCode]: { message: string; isPerma
   [FailureCode.attemptAborted]: { message: 'the attempt was stopped (its worker shut down or lost the job); another attempt takes over', isPermanent: false },
   [FailureCode.sourceUnreadable]: { message: "the source export's files could not be read (missing, altered or damaged)", isPermanent: true },
   [FailureCode.valueNotRepresentable]: { message: 'a value of the source cannot be held by the target format', isPermanent: true },
+  [FailureCode.deliveryUnreachable]: { message: 'the delivery target could not be reached; the delivery will be retried', isPermanent: false },
+  [FailureCode.deliveryRejected]: { message: 'the delivery target refused the files', isPermanent: false },
+  [FailureCode.deliveryAuthFailed]: { message: 'the delivery target refused the credentials', isPermanent: true },
+  [FailureCode.deliveryHostKeyMismatch]: { message: "the SFTP server's host key does not match host_key_sha256", isPermanent: true },
+  [FailureCode.deliveryAddressRefused]: { message: 'the webhook address is private, loopback or link-local, which is refused', isPermanent: true },
+  [FailureCode.deliveryNotConfigured]: { message: 'this delivery method is not configured on the server', isPermanent: true },
+  [FailureCode.deliveryCredentialMissing]: { message: 'the stored credential of this delivery no longer exists', isPermanent: true },
   [FailureCode.internal]: { message: 'an internal error stopped the export; it has been logged', isPermanent: false },
 };
 

@@ -3,3 +3,5 @@ export * from './formats';
 export * from './storage';
 export { openpgpEncryptor } from './crypto/openpgp.encryptor';
 export * from './reading';
+export * from './delivery';
+export * from './s3';

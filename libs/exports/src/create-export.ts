@@ -3,12 +3,13 @@ import type pg from 'pg';
 import { estimateExport, type ExportEstimate } from '@export-service/analytics';
 import type { AppConfig } from '@export-service/config';
 import type { ExportRequest } from '@export-service/contracts';
-import type { ExportJobEntity, ExportJobRepository, ExportLineage } from '@export-service/db';
+import type { CredentialRepository, DeliverySettingsRepository, ExportJobEntity, ExportJobRepository, ExportLineage, NewDelivery } from '@export-service/db';
 import { errors, FailureCode, jobFailure } from '@export-service/errors';
 import { enqueueExport, type Queues } from '@export-service/queue';
 import { hashPassword, sealSecret } from '@export-service/security';
 import { resolveConversion, type ConversionInput, type ResolvedConversion } from './resolve-conversion';
 import { resolveExportRequest, type ResolveOptions, type ResolvedExport } from './resolve-export-request';
+import { resolveDeliveries, type DeliveryResolutionDeps } from './resolve-deliveries';
 
 /** What creating an export talks to. */
 export interface CreateExportDeps {
@@ -24,16 +25,30 @@ export interface CreateExportDeps {
   estimateBudgetMs: number;
   /** Days an export's files are kept when the request names no `ttl_days` (EXPORT_TTL_DAYS). */
   defaultTtlDays: number;
+  /** Checks delivery targets against the workspace's credentials and settings. */
+  delivery: DeliveryResolutionDeps;
 }
 
 /** The creation deps of a process, from its configuration and its open connections. */
-export function exportCreationDeps(config: AppConfig, parts: Pick<CreateExportDeps, 'jobs' | 'queues' | 'analyticsPool'>): CreateExportDeps {
+export function exportCreationDeps(
+  config: AppConfig,
+  parts: Pick<CreateExportDeps, 'jobs' | 'queues' | 'analyticsPool'> & { credentials: CredentialRepository; deliverySettings: DeliverySettingsRepository },
+): CreateExportDeps {
   return {
-    ...parts,
+    jobs: parts.jobs,
+    queues: parts.queues,
+    analyticsPool: parts.analyticsPool,
     secretKey: config.secrets.key,
     maxActiveExports: config.limits.workspaceMaxQueuedExports,
     estimateBudgetMs: config.limits.estimateBudgetMs,
     defaultTtlDays: config.limits.exportTtlDays,
+    delivery: {
+      credentials: parts.credentials,
+      deliverySettings: parts.deliverySettings,
+      secretKey: config.secrets.key,
+      isEmailConfigured: Boolean(config.mail.smtpUrl || config.mail.sendgridApiKey),
+      allowPrivateWebhooks: config.delivery.webhookAllowPrivate,
+    },
   };
 }
 
@@ -60,6 +75,8 @@ const DAY_MS = 86_400_000;
 /** A queued export, its estimate, and the generated password (shown to the client once), if any. */
 export interface CreatedExport {
   job: ExportJobEntity;
+  /** The delivery rows written with it (public settings only). */
+  deliveries: NewDelivery[];
   estimate: ExportEstimate;
   generatedPassword: string | null;
 }
@@ -102,6 +119,10 @@ export async function createExport(
   const resolved = conversion
     ? resolveConversion(conversion)
     : resolveExportRequest(request as ExportRequest, owner.workspaceId, options.resolution?.at ?? now, options.resolution);
+  // A conversion is downloaded (its own targets are a later refinement); everything else names its targets.
+  const delivery = conversion
+    ? { deliveries: [] as NewDelivery[], notes: [] as string[] }
+    : await resolveDeliveries((request as ExportRequest).delivery, owner.workspaceId, deps.delivery);
   const estimate: ExportEstimate = conversion
     ? resolveConversionEstimate(resolved)
     : await estimateExport(deps.analyticsPool, resolved.spec, owner.workspaceId, deps.estimateBudgetMs).catch((error: unknown) => {
@@ -121,7 +142,7 @@ export async function createExport(
       userId: owner.userId,
       name: resolved.spec.name,
       spec: resolved.spec,
-      notes: estimate.isExactCount ? resolved.notes : [...resolved.notes, 'the row estimate comes from the query planner (the source is large)'],
+      notes: [...resolved.notes, ...delivery.notes, ...(estimate.isExactCount ? [] : ['the row estimate comes from the query planner (the source is large)'])],
       estimatedRows: estimate.rows,
       estimatedSizeMb: estimate.sizeMb,
       estimatedSeconds: estimate.timeSeconds,
@@ -132,6 +153,7 @@ export async function createExport(
       sealedSourcePassword: sourcePassword ? sealSecret(sourcePassword, { key: deps.secretKey, previousKeys: [] }, sourcePasswordContext(id)) : null,
     },
     deps.maxActiveExports,
+    delivery.deliveries,
   );
   if (!job) throw errors.tooManyActiveExports(deps.maxActiveExports, QUOTA_RETRY_SECONDS);
   try {
@@ -140,5 +162,5 @@ export async function createExport(
     await deps.jobs.fail(id, jobFailure(FailureCode.notQueued));
     throw error;
   }
-  return { job, estimate, generatedPassword: resolved.password?.isGenerated ? password : null };
+  return { job, deliveries: delivery.deliveries, estimate, generatedPassword: resolved.password?.isGenerated ? password : null };
 }

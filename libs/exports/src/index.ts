@@ -8,3 +8,4 @@ export * from './recorded-sources';
 export * from './conversion-plan';
 export * from './validate-export';
 export * from './cleanup-exports';
+export * from './resolve-deliveries';

@@ -60,10 +60,9 @@ describe('resolveExportRequest', () => {
     ]);
   });
 
-  it('answers feature_unavailable for delivery methods that come later', () => {
-    expect(() => resolve({ delivery: { method: 'email', email_recipients: ['a@example.com'] } })).toThrow(
-      expect.objectContaining({ code: 'feature_unavailable', httpStatus: 422, details: [{ field: 'delivery.method', problem: '"email" is not available yet' }] }),
-    );
+  it("records the first target's method in the spec (the targets themselves are resolved by resolveDeliveries)", () => {
+    expect(resolve({ delivery: { method: 'email', email_recipients: ['a@example.com'] } }).spec.delivery).toEqual({ method: 'email' });
+    expect(resolve({ delivery: { targets: [{ method: 's3', s3_config: { bucket: 'b' } }, { method: 'download' }] } }).spec.delivery).toEqual({ method: 's3' });
   });
 });
 

@@ -1,6 +1,5 @@
 import { CATALOG, availableColumns, type DataSourceDef, type FilterDef } from '@export-service/analytics';
 import {
-  AVAILABLE_DELIVERY_METHODS,
   BYTES_PER_MB,
   SELF_COMPRESSED_FORMATS,
   SINCE_LAST_RUN,
@@ -53,13 +52,11 @@ export function resolveExportRequest(dto: ExportRequest, workspaceId: string, no
   const problems: ErrorDetail[] = [];
   const sources = dto.data_sources.map((source, index) => resolveSource(source, `data_sources[${index}]`, { workspaceId, now, ...options }, problems));
   const split = resolveSplit(dto, problems);
-  const delivery = dto.delivery?.method ?? 'download';
+  // The targets themselves (settings, credentials, secrets) are resolved by resolveDeliveries.
+  const delivery = dto.delivery?.method ?? dto.delivery?.targets?.[0]?.method ?? 'download';
   const encryption = resolveEncryption(dto, problems);
   const formats = formatOptions(dto.format, dto.options, split, problems);
   if (problems.length > 0) throw errors.validation(problems);
-  if (!AVAILABLE_DELIVERY_METHODS.includes(delivery)) {
-    throw errors.featureUnavailable('delivery.method', delivery, 'exports are delivered by download for now; use "download"');
-  }
 
   const compression = dto.compression ?? (encryption.spec.enabled ? 'zip' : 'none');
   const notes = notesFor(dto, compression);

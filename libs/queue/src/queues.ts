@@ -28,6 +28,7 @@ export function openQueues(connection: Redis, prefix: string, retry: RetryPolicy
     [QueueName.exports]: new Queue(QueueName.exports, options),
     [QueueName.maintenance]: new Queue(QueueName.maintenance, options),
     [QueueName.schedules]: new Queue(QueueName.schedules, options),
+    [QueueName.deliveries]: new Queue(QueueName.deliveries, options),
   };
 }
 
@@ -52,4 +53,19 @@ export function enqueueExport(queues: Queues, exportJobId: string) {
  */
 export function waitListKey(prefix: string, queue: QueueName): string {
   return `${prefix}:${queue}:wait`;
+}
+
+/** The BullMQ id of a delivery's current round: retrying through the API starts a new job, not a finished one. */
+export function deliveryJobId(delivery: { id: string; round: number }): string {
+  return `${delivery.id}-${delivery.round}`;
+}
+
+/** Queues one delivery with its own retry policy; the id names its round, so enqueuing twice is harmless. */
+export function enqueueDelivery(queues: Queues, delivery: { id: string; round: number }, retry: RetryPolicy) {
+  return addJob(
+    queues,
+    JobName.deliverExport,
+    { deliveryId: delivery.id },
+    { jobId: deliveryJobId(delivery), attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } },
+  );
 }

@@ -62,3 +62,8 @@ export function openCredentialSecret(sealed: string, keys: SecretKeys, credentia
     }
   }
 }
+
+/** What a delivery's inline secrets are sealed to: the delivery row and its workspace. */
+export function deliverySecretContext(delivery: { id: string; workspaceId: string }): string {
+  return `delivery:${delivery.workspaceId}:${delivery.id}`;
+}

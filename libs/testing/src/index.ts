@@ -12,3 +12,6 @@ export * from './fault-scenarios';
 export * from './event-stream';
 export * from './redis-topologies';
 export * from './postgres-replica';
+export * from './servers';
+export * from './delivery-fixtures';
+export * from './redis-dump';

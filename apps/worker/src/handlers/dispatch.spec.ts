@@ -28,6 +28,8 @@ function contextThrowing(thrown: unknown): { context: DispatchContext; heard: Ar
     [JobName.startScheduleRun]: { perform: async () => undefined },
     [JobName.applyScheduleRetention]: { perform: async () => undefined },
     [JobName.validateExport]: { perform: async () => undefined },
+    [JobName.deliverExport]: { perform: async () => undefined },
+    [JobName.reconcileDeliveries]: { perform: async () => undefined },
   };
   const logger = createLogger({ service: 'test', level: 'error', format: 'json', stream: new PassThrough() });
   return { context: { registry, logger }, heard };

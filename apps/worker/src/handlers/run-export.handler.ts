@@ -26,6 +26,8 @@ export interface RunExportDeps {
   /** Live events for progress streams (optional: tests of the handler alone leave it out). */
   events?: ExportEventPublisher;
   metrics?: ServiceMetrics;
+  /** Called once the export has finished for good (deliveries are queued then). */
+  onFinished?: (exportJobId: string, event: 'export.completed' | 'export.failed') => Promise<unknown>;
   /** Stops the attempt of an export cancelled on any API replica. */
   cancels: CancelWatch;
   /** Reads a conversion's source export (staging in the service's PostgreSQL). */
@@ -111,6 +113,8 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
           return;
         }
         runs.delete(holder);
+        // The deliveries were written with the export; a crash before this line leaves them pending for the reconciliation.
+        await deps.onFinished?.(record.id, 'export.completed').catch((error: unknown) => logger.warn('could not queue the deliveries yet; the reconciliation will', { error }));
         // Advisory: the row is completed already; a Redis hiccup here must not turn it into a failed attempt.
         await job
           .updateProgress({ percentage: 100, rows_processed: outcome.totalRows, total_rows: outcome.totalRows, current_table: null, files_created: outcome.files.length })
@@ -152,6 +156,7 @@ export function createRunExportHandler(deps: RunExportDeps): JobHandler<'run-exp
         await deps.jobs.fail(exportJobId, failure, runId);
         await deps.events?.finished(exportJobId, 'failed');
         deps.logger.error('export failed', { exportJobId, code: failure.code, error: failure.message });
+        await deps.onFinished?.(exportJobId, 'export.failed').catch(() => undefined);
       } else if (runId) {
         await deps.jobs.markRetrying(exportJobId, runId, failure);
         deps.logger.warn('export attempt failed; retrying', { exportJobId, code: failure.code, error: failure.message });

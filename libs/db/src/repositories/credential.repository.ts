@@ -20,6 +20,11 @@ export class CredentialRepository {
     return this.dataSource.getRepository(WorkspaceCredentialEntity).find({ where: { workspaceId }, order: { name: 'ASC' } });
   }
 
+  /** A credential of the workspace by id; another workspace's is as good as missing. */
+  findInWorkspace(workspaceId: string, id: string): Promise<WorkspaceCredentialEntity | null> {
+    return this.dataSource.getRepository(WorkspaceCredentialEntity).findOneBy({ workspaceId, id });
+  }
+
   findByName(workspaceId: string, name: string): Promise<WorkspaceCredentialEntity | null> {
     return this.dataSource.getRepository(WorkspaceCredentialEntity).findOneBy({ workspaceId, name });
   }

@@ -13,6 +13,7 @@ import {
 import type { JobFailure } from '@export-service/errors';
 import { ExportFileEntity } from '../entities/export-file.entity';
 import { ExportJobEntity } from '../entities/export-job.entity';
+import { insertDeliveries, type NewDelivery } from './delivery.repository';
 import { returned, trimError } from './sql-results';
 
 /** What creating an export writes. */
@@ -111,7 +112,7 @@ export class ExportJobRepository {
    * once cannot all slip under the limit. A job whose id exists already is returned as it is; an
    * export made from a template notes the template's `last_used`.
    */
-  async create(job: NewExportJob, maxActive: number): Promise<ExportJobEntity | null> {
+  async create(job: NewExportJob, maxActive: number, deliveries: NewDelivery[] = []): Promise<ExportJobEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('export_jobs:' || $1, 0))`, [job.workspaceId]);
       // An id chosen beforehand (a schedule run's) is created once: a second create returns the first export.
@@ -123,7 +124,7 @@ export class ExportJobRepository {
       if ((active?.n ?? 0) >= maxActive) return null;
       const { lineage, ...columns } = job;
       if (lineage.templateId) await manager.query(`UPDATE export_templates SET last_used = now() WHERE id = $1`, [lineage.templateId]);
-      return manager.getRepository(ExportJobEntity).save({
+      const saved = await manager.getRepository(ExportJobEntity).save({
         ...columns,
         origin: lineage.origin,
         templateId: lineage.templateId ?? null,
@@ -143,6 +144,9 @@ export class ExportJobRepository {
         sourceDatabase: null,
         sealedSourcePassword: job.sealedSourcePassword ?? null,
       });
+      // With the export, in its transaction: a delivery can never be lost between "completed" and "queued".
+      await insertDeliveries(manager, job.id, job.workspaceId, deliveries);
+      return saved;
     });
   }
 

@@ -4,3 +4,4 @@ export * from './encoder';
 export * from './compressor';
 export * from './artifact-store';
 export * from './progress';
+export * from './delivery';

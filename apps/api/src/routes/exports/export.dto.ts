@@ -5,7 +5,6 @@ import {
   IsArray,
   IsBoolean,
   IsDefined,
-  IsEmail,
   IsIn,
   IsInt,
   IsObject,
@@ -19,12 +18,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { EachIsObject, IsOmittable } from '../dto-rules';
+import { DeliveryDto } from './delivery.dto';
 import { FiltersDto } from './filters.dto';
 import {
   AGGREGATIONS,
   COMPRESSIONS,
   DATA_SOURCE_TYPES,
-  DELIVERY_METHODS,
   ENCRYPTION_METHODS,
   EXPORT_FORMATS,
   MAX_EXPORT_TTL_DAYS,
@@ -35,7 +34,6 @@ import {
   type DataSourceRequest,
   type ExportRequest,
   type DataSourceType,
-  type DeliveryMethod,
   type EncryptionMethod,
   type ExportFormat,
   type ParquetCompression,
@@ -66,24 +64,6 @@ export class SplitFilesDto {
   @IsOmittable() @IsInt() @Min(1) @Max(10_240) max_size_mb?: number;
   /** `month` and `week` (ISO, UTC) cut by period; `size` by `max_size_mb` only. */
   @IsOmittable() @IsIn(SPLIT_BY, list(SPLIT_BY)) split_by?: SplitBy;
-}
-
-/** S3 destination (delivery to S3 is not available yet). */
-export class S3ConfigDto {
-  @IsDefined() @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be a valid S3 bucket name' }) bucket!: string;
-  /** Key prefix: relative, no `..` segments, no backslashes or control characters. */
-  @IsOmittable()
-  @IsString()
-  @MaxLength(512)
-  @Matches(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\\u0000-\u001f]*$/, { message: '$property must be a relative key prefix without ".." segments' })
-  prefix?: string;
-}
-
-/** Where the files go. */
-export class DeliveryDto {
-  @IsDefined() @IsIn(DELIVERY_METHODS, list(DELIVERY_METHODS)) method!: DeliveryMethod;
-  @IsOmittable() @IsArray() @ArrayMaxSize(50) @IsEmail({}, { each: true }) email_recipients?: string[];
-  @IsOmittable() @IsObject() @ValidateNested() @Type(() => S3ConfigDto) s3_config?: S3ConfigDto;
 }
 
 /** File encryption and the download password. */

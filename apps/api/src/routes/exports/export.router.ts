@@ -14,6 +14,8 @@ import { ExportConfigDto } from './export.dto';
 import { presentCreated, presentDeleted, presentStatus } from './export.presenter';
 import { findOwnJob } from './find-own-job';
 import { findVisibleTemplate } from '../templates/template.router';
+import { presentDelivery } from './delivery.presenter';
+import { retryDeliveryHandler } from './retry-delivery.handler';
 
 function createHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
@@ -27,7 +29,13 @@ function createHandler(deps: ApiDeps): RequestHandler {
       targetType: 'export',
       targetId: created.job.id,
       outcome: 'success',
-      details: { format: spec.format, compression: spec.compression, sources: spec.sources.map((source) => source.type), encrypted: spec.encryption.enabled },
+      details: {
+        format: spec.format,
+        compression: spec.compression,
+        sources: spec.sources.map((source) => source.type),
+        encrypted: spec.encryption.enabled,
+        deliveries: created.deliveries.map((delivery) => delivery.target.method),
+      },
     });
     res.status(202).json(presentCreated(created.job, created.estimate, created.generatedPassword));
   };
@@ -93,9 +101,10 @@ export function exportRouter(deps: ApiDeps): Router {
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
     const progress = await currentProgress(deps, job);
     const files = job.status === 'completed' ? await deps.jobs.listFiles(job.id) : [];
-    res.json(presentStatus(job, progress, files));
+    res.json({ ...presentStatus(job, progress, files), deliveries: (await deps.deliveries.listForJob(job.id)).map(presentDelivery) });
   });
   router.get('/export/download/:job_id/:file_index', downloadHandler(deps));
   router.delete('/export/:job_id', deleteHandler(deps));
+  router.post('/export/:job_id/deliveries/:index/retry', retryDeliveryHandler(deps));
   return router;
 }

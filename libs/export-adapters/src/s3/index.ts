@@ -1,0 +1,2 @@
+export * from './s3-client';
+export * from './s3-errors';
