@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -90,6 +92,20 @@ async function scratchFile(name: string, bytes: Buffer): Promise<string> {
   const path = join(scratch.path, `${Date.now()}-${Math.random().toString(36).slice(2)}-${name}`);
   await writeFile(path, bytes);
   return path;
+}
+
+/**
+ * The metadata once the download log holds `count` downloads of the first file: each download is
+ * logged after its last byte went, so a client can ask before the log row is written.
+ */
+async function metadataWithDownloads(jobId: string, count: number, key = keys.member): Promise<request.Response> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await request(harness.app).get(`/api/v1/export/metadata/${jobId}`).set(auth(key));
+    if (answer.status !== 200 || (answer.body.metadata.files[0].downloads as unknown[]).length >= count) return answer;
+    if (Date.now() > deadline) throw new Error(`the download log still holds ${answer.body.metadata.files[0].download_count} of ${count} downloads`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** CSV data rows (header and BOM stripped) as text lines: what PostgreSQL printed, byte for byte. */
@@ -231,7 +247,7 @@ describe('metadata and the download log', () => {
     const url = (status.files as StatusBody[])[0]?.download_url as string;
     await download(harness.app, keys.member, url);
     await download(harness.app, keys.member, url, { Range: 'bytes=0-9' });
-    const answer = await request(harness.app).get(`/api/v1/export/metadata/${status.job_id}`).set(auth(keys.member));
+    const answer = await metadataWithDownloads(status.job_id as string, 2);
     expect(answer.status).toBe(200);
     documented.expectMatches('get', '/api/v1/export/metadata/{job_id}', 200, answer.body);
     const { metadata } = answer.body;
@@ -266,6 +282,45 @@ describe('metadata and the download log', () => {
     const viewer = await request(harness.app).get(`/api/v1/export/metadata/${status.job_id}`).set(auth(keys.viewer));
     expect([viewer.status, viewer.body.error.code]).toEqual([403, 'read_only_role']);
     documented.expectMatches('get', '/api/v1/export/metadata/{job_id}', 403, viewer.body);
+  });
+});
+
+describe('the download log', () => {
+  const downloadsOf = async (jobId: string, count: number) => (await metadataWithDownloads(jobId, count)).body.metadata.files[0].downloads as StatusBody[];
+
+  it('logs a whole download as complete even when the client hangs up the moment it has every byte', async () => {
+    const status = await createCompleted({ format: 'csv' });
+    const file = (status.files as StatusBody[])[0] as StatusBody;
+    // supertest closes the connection as soon as Content-Length bytes arrived, which often beat the response's own 'finish'.
+    for (let round = 0; round < 40; round += 1) expect((await download(harness.app, keys.member, file.download_url as string)).status).toBe(200);
+    const logged = await downloadsOf(status.job_id as string, 40);
+    expect(logged).toHaveLength(40);
+    expect(logged.filter((entry) => entry.complete !== true || entry.bytes_sent !== file.bytes)).toEqual([]);
+  });
+
+  it('logs a download the client broke off as incomplete, with the bytes that went', async () => {
+    const status = await createCompleted({ format: 'csv' });
+    // A file larger than the loopback socket buffers, so breaking off really leaves bytes unsent.
+    const [stored] = await harness.deps.jobs.listFiles(status.job_id as string);
+    const size = 64 * 1024 * 1024;
+    await writeFile(onDisk(stored?.storageKey as string), Buffer.alloc(size, 0x61));
+    const server = harness.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${(status.files as StatusBody[])[0]?.download_url as string}`;
+      await new Promise<void>((resolve, reject) => {
+        const req = get(url, { headers: auth(keys.member) }, (res) => {
+          expect(res.headers['content-length']).toBe(String(size));
+          res.once('data', () => (req.destroy(), resolve()));
+        });
+        req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      });
+      const logged = await downloadsOf(status.job_id as string, 1);
+      expect(logged).toEqual([expect.objectContaining({ via: 'api', range: null, complete: false })]);
+      expect(logged[0]?.bytes_sent).toBeLessThan(size);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
