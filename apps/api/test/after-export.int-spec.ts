@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -15,6 +17,7 @@ import {
   runToolOk,
   type ActivityRow,
 } from '@export-service/testing';
+import { DocumentedResponses } from './support/openapi';
 import { download, startHarness, type Harness, type StatusBody } from './support/harness';
 
 /**
@@ -29,8 +32,10 @@ const EDGE = 'ws_after_edge';
 const OTHER = 'ws_after_other';
 const PASSWORD = 'Correct-Horse-Battery-9';
 let harness: Harness;
+/** Every answer checked below is also checked against the schemas the OpenAPI document publishes. */
+let documented: DocumentedResponses;
 let scratch: { path: string; cleanup: () => Promise<void> };
-const keys = { admin: '', member: '', edge: '', other: '' };
+const keys = { admin: '', member: '', viewer: '', edge: '', other: '' };
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 const onDisk = (storageKey: string) => join(harness.env.config.storage.dir, storageKey);
 
@@ -55,7 +60,9 @@ async function createCompleted(body: Record<string, unknown>, key = keys.member)
 }
 
 async function convert(body: Record<string, unknown>, key = keys.member, headers: Record<string, string> = {}) {
-  return request(harness.app).post('/api/v1/export/convert').set(auth(key)).set(headers).send(body);
+  const answer = await request(harness.app).post('/api/v1/export/convert').set(auth(key)).set(headers).send(body);
+  documented.expectMatches('post', '/api/v1/export/convert', answer.status, answer.body);
+  return answer;
 }
 
 async function convertCompleted(body: Record<string, unknown>, key = keys.member, headers: Record<string, string> = {}): Promise<StatusBody> {
@@ -87,6 +94,20 @@ async function scratchFile(name: string, bytes: Buffer): Promise<string> {
   return path;
 }
 
+/**
+ * The metadata once the download log holds `count` downloads of the first file: each download is
+ * logged after its last byte went, so a client can ask before the log row is written.
+ */
+async function metadataWithDownloads(jobId: string, count: number, key = keys.member): Promise<request.Response> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await request(harness.app).get(`/api/v1/export/metadata/${jobId}`).set(auth(key));
+    if (answer.status !== 200 || (answer.body.metadata.files[0].downloads as unknown[]).length >= count) return answer;
+    if (Date.now() > deadline) throw new Error(`the download log still holds ${answer.body.metadata.files[0].download_count} of ${count} downloads`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** CSV data rows (header and BOM stripped) as text lines: what PostgreSQL printed, byte for byte. */
 function csvBody(inner: Buffer): string {
   return inner.toString('utf8').replace(/^\uFEFF/, '');
@@ -97,9 +118,11 @@ beforeAll(async () => {
   scratch = await makeTempDir('after-export');
   keys.admin = await harness.createKey(WORKSPACE, 'admin');
   keys.member = await harness.createKey(WORKSPACE, 'member');
+  keys.viewer = await harness.createKey(WORKSPACE, 'viewer');
   keys.edge = await harness.createKey(EDGE, 'member');
   keys.other = await harness.createKey(OTHER, 'admin');
   await insertActivityRows(harness.env.analyticsPool, [...excelSafeRows(WORKSPACE), ...edgeCaseActivityRows(EDGE), activityRow({ workspace_id: OTHER })]);
+  documented = new DocumentedResponses((await request(harness.app).get('/api/v1/openapi.json')).body);
 }, 180_000);
 
 afterAll(async () => {
@@ -224,8 +247,9 @@ describe('metadata and the download log', () => {
     const url = (status.files as StatusBody[])[0]?.download_url as string;
     await download(harness.app, keys.member, url);
     await download(harness.app, keys.member, url, { Range: 'bytes=0-9' });
-    const answer = await request(harness.app).get(`/api/v1/export/metadata/${status.job_id}`).set(auth(keys.member));
+    const answer = await metadataWithDownloads(status.job_id as string, 2);
     expect(answer.status).toBe(200);
+    documented.expectMatches('get', '/api/v1/export/metadata/{job_id}', 200, answer.body);
     const { metadata } = answer.body;
     expect(metadata.schema.tables[0]).toMatchObject({ name: 'user_activity', row_count: 5 });
     expect(metadata.schema.tables[0].columns[1]).toEqual({ name: 'user_id', type: 'UUID', logical_type: 'uuid', nullable: false });
@@ -240,12 +264,72 @@ describe('metadata and the download log', () => {
       expect.objectContaining({ via: 'api', range: null, bytes_sent: (status.files as StatusBody[])[0]?.bytes, complete: true }),
       expect.objectContaining({ via: 'api', range: 'bytes=0-9', bytes_sent: 10, complete: true }),
     ]);
-    expect((await request(harness.app).get(`/api/v1/export/metadata/${status.job_id}`).set(auth(keys.other))).status).toBe(404);
+    expect(metadata.schema.tables[0].value_profile).toMatchObject({
+      rows: 5,
+      time_range: { column: 'timestamp', start: '2024-01-31T23:59:59.999000Z', end: '2024-12-31T23:59:59.999000Z' },
+      json_lengths_measured: false,
+    });
+    expect(metadata.schema.tables[0].value_profile.columns).toContainEqual(
+      expect.objectContaining({ name: 'resource_id', nulls: expect.any(Number), max_chars: expect.any(Number) }),
+    );
+    // The API's own spelling throughout: no camelCase key leaks from the recorded profile.
+    expect(JSON.stringify(answer.body)).not.toMatch(/"[a-z]+[A-Z][A-Za-z]*":/);
+    const foreign = await request(harness.app).get(`/api/v1/export/metadata/${status.job_id}`).set(auth(keys.other));
+    expect(foreign.status).toBe(404);
+    documented.expectMatches('get', '/api/v1/export/metadata/{job_id}', 404, foreign.body);
+    // A viewer reads the export's status, not its filter values, row values and download log.
+    expect((await request(harness.app).get(`/api/v1/export/status/${status.job_id}`).set(auth(keys.viewer))).status).toBe(200);
+    const viewer = await request(harness.app).get(`/api/v1/export/metadata/${status.job_id}`).set(auth(keys.viewer));
+    expect([viewer.status, viewer.body.error.code]).toEqual([403, 'read_only_role']);
+    documented.expectMatches('get', '/api/v1/export/metadata/{job_id}', 403, viewer.body);
+  });
+});
+
+describe('the download log', () => {
+  const downloadsOf = async (jobId: string, count: number) => (await metadataWithDownloads(jobId, count)).body.metadata.files[0].downloads as StatusBody[];
+
+  it('logs a whole download as complete even when the client hangs up the moment it has every byte', async () => {
+    const status = await createCompleted({ format: 'csv' });
+    const file = (status.files as StatusBody[])[0] as StatusBody;
+    // supertest closes the connection as soon as Content-Length bytes arrived, which often beat the response's own 'finish'.
+    for (let round = 0; round < 40; round += 1) expect((await download(harness.app, keys.member, file.download_url as string)).status).toBe(200);
+    const logged = await downloadsOf(status.job_id as string, 40);
+    expect(logged).toHaveLength(40);
+    expect(logged.filter((entry) => entry.complete !== true || entry.bytes_sent !== file.bytes)).toEqual([]);
+  });
+
+  it('logs a download the client broke off as incomplete, with the bytes that went', async () => {
+    const status = await createCompleted({ format: 'csv' });
+    // A file larger than the loopback socket buffers, so breaking off really leaves bytes unsent.
+    const [stored] = await harness.deps.jobs.listFiles(status.job_id as string);
+    const size = 64 * 1024 * 1024;
+    await writeFile(onDisk(stored?.storageKey as string), Buffer.alloc(size, 0x61));
+    const server = harness.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${(status.files as StatusBody[])[0]?.download_url as string}`;
+      await new Promise<void>((resolve, reject) => {
+        const req = get(url, { headers: auth(keys.member) }, (res) => {
+          expect(res.headers['content-length']).toBe(String(size));
+          res.once('data', () => (req.destroy(), resolve()));
+        });
+        req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      });
+      const logged = await downloadsOf(status.job_id as string, 1);
+      expect(logged).toEqual([expect.objectContaining({ via: 'api', range: null, complete: false })]);
+      expect(logged[0]?.bytes_sent).toBeLessThan(size);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
 describe('POST /export/validate', () => {
-  const validate = (body: Record<string, unknown>, key = keys.member) => request(harness.app).post('/api/v1/export/validate').set(auth(key)).send(body);
+  const validate = async (body: Record<string, unknown>, key = keys.member) => {
+    const answer = await request(harness.app).post('/api/v1/export/validate').set(auth(key)).send(body);
+    documented.expectMatches('post', '/api/v1/export/validate', answer.status, answer.body);
+    return answer;
+  };
 
   it.each(['csv', 'json', 'excel', 'parquet'])('finds a %s export valid, then reports a flipped byte, a truncated file and a removed one', async (format) => {
     const status = await createCompleted({ format, compression: format === 'csv' ? 'gzip' : 'none' });
@@ -309,12 +393,18 @@ describe('extend and cleanup', () => {
     const status = await createCompleted({ format: 'csv', ttl_days: 2 });
     const extended = await request(harness.app).post(`/api/v1/export/${status.job_id}/extend`).set(auth(keys.member)).send({ days: 5 });
     expect(extended.status).toBe(200);
+    documented.expectMatches('post', '/api/v1/export/{job_id}/extend', 200, extended.body);
     expect(Date.parse(extended.body.expires_at) - Date.parse(status.expires_at as string)).toBe(5 * 86_400_000);
     const tooFar = await request(harness.app).post(`/api/v1/export/${status.job_id}/extend`).set(auth(keys.member)).send({ days: 3_650 });
     expect([tooFar.status, tooFar.body.error.details[0].field]).toEqual([422, 'days']);
+    documented.expectMatches('post', '/api/v1/export/{job_id}/extend', 422, tooFar.body);
+    const byViewer = await request(harness.app).post(`/api/v1/export/${status.job_id}/extend`).set(auth(keys.viewer)).send({ days: 1 });
+    expect([byViewer.status, byViewer.body.error.code]).toEqual([403, 'read_only_role']);
     for (const days of [0, -3, 'x']) expect((await request(harness.app).post(`/api/v1/export/${status.job_id}/extend`).set(auth(keys.member)).send({ days })).status).toBe(422);
     await request(harness.app).delete(`/api/v1/export/${status.job_id}`).set(auth(keys.member));
-    expect((await request(harness.app).post(`/api/v1/export/${status.job_id}/extend`).set(auth(keys.member)).send({ days: 1 })).status).toBe(410);
+    const gone = await request(harness.app).post(`/api/v1/export/${status.job_id}/extend`).set(auth(keys.member)).send({ days: 1 });
+    expect(gone.status).toBe(410);
+    documented.expectMatches('post', '/api/v1/export/{job_id}/extend', 410, gone.body);
   });
 
   it("deletes the workspace's old exports, keeps scheduled ones and other workspaces', and a dry run changes nothing", async () => {
@@ -331,9 +421,14 @@ describe('extend and cleanup', () => {
       foreign: await keysOf(foreign.job_id as string),
       recent: await keysOf(recent.job_id as string),
     };
-    const cleanup = (body: Record<string, unknown>, key = keys.admin) => request(harness.app).post('/api/v1/export/cleanup').set(auth(key)).send(body);
+    const cleanup = async (body: Record<string, unknown>, key = keys.admin) => {
+      const answer = await request(harness.app).post('/api/v1/export/cleanup').set(auth(key)).send(body);
+      documented.expectMatches('post', '/api/v1/export/cleanup', answer.status, answer.body);
+      return answer;
+    };
 
     expect((await cleanup({ older_than_days: 90 }, keys.member)).status).toBe(403);
+    expect((await cleanup({ older_than_days: 90, dry_run: true }, keys.viewer)).body.error.code).toBe('read_only_role');
     expect((await cleanup({ older_than_days: -1 })).body.error.details[0]).toMatchObject({ field: 'older_than_days' });
     const dry = await cleanup({ older_than_days: 90, keep_scheduled: true, dry_run: true });
     const bytes = (old.files as StatusBody[]).reduce((sum, file) => sum + (file.bytes as number), 0);

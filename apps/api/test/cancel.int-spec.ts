@@ -1,19 +1,27 @@
 import { readdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { seedAnalytics } from '@export-service/analytics';
+import { openEventStream, type EventStream } from '@export-service/testing';
+import { DocumentedResponses } from './support/openapi';
 import { startHarness, type Harness, type StatusBody } from './support/harness';
 
 /**
  * Cancel: a queued export is cancelled at once; a running 2 M row export stops within 5 s on the
  * worker process that runs it (told over Redis pub/sub) and leaves no partial file; a cancel racing a
- * completion leaves exactly one of the two.
+ * completion leaves exactly one of the two. Progress streams of cancelled exports end at once.
  */
 
 jest.setTimeout(300_000);
 
 const WORKSPACE = 'ws_cancel';
 let harness: Harness;
+/** The API listening, for progress streams (Server-Sent Events). */
+let server: Server;
+let base = '';
+let documented: DocumentedResponses;
 let key = '';
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
@@ -33,15 +41,39 @@ async function create(body: Record<string, unknown> = {}): Promise<string> {
   return created.body.job_id as string;
 }
 
-const cancel = (jobId: string) => request(harness.app).post(`/api/v1/export/${jobId}/cancel`).set(auth());
+async function cancel(jobId: string) {
+  const answer = await request(harness.app).post(`/api/v1/export/${jobId}/cancel`).set(auth());
+  documented.expectMatches('post', '/api/v1/export/{job_id}/cancel', answer.status, answer.body);
+  return answer;
+}
+
+const eventsOf = (jobId: string) => openEventStream(`${base}/api/v1/export/status/${jobId}/events`, auth());
+
+/** When the stream ended (the server closed it), in ms since the epoch. */
+function endOf(stream: EventStream): Promise<number> {
+  return stream.ended.then(() => Date.now());
+}
+
+/** A cancelled export's stream: its last event is `done` with the cancelled status, as the document describes it. */
+function expectCancelledEnd(stream: EventStream, jobId: string): void {
+  const last = stream.events.at(-1);
+  expect(last?.event).toBe('done');
+  expect(last?.data).toMatchObject({ job_id: jobId, status: 'cancelled', files: null });
+  documented.expectMatches('get', '/api/v1/export/status/{job_id}', 200, last?.data);
+}
 
 beforeAll(async () => {
   harness = await startHarness('cancel', { overrides: { WORKSPACE_MAX_RUNNING_EXPORTS: '1' } });
   key = await harness.createKey(WORKSPACE, 'admin');
   await seedAnalytics(harness.env.analyticsPool, { workspaceId: WORKSPACE, rows: 2_000_000 });
+  server = harness.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  documented = new DocumentedResponses((await request(harness.app).get('/api/v1/openapi.json')).body);
 }, 300_000);
 
 afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
   await harness.close();
 });
 
@@ -50,13 +82,20 @@ it('stops a running 2 M row export within 5 s, removes its partial files, and ne
   const waiting = await create({ format: 'json' });
   await harness.waitForStatus(running, key, (body) => body.status === 'processing' && (body.progress as StatusBody).rows_processed > 100_000, 120_000);
   expect(await filesOf(running)).not.toHaveLength(0);
+  // Someone watches both: the streams end when the cancel is answered, not at their 5 s fallback check.
+  const streams = { running: await eventsOf(running), waiting: await eventsOf(waiting) };
+  await streams.running.waitFor((event) => event.event === 'progress', 10_000);
+  await streams.waiting.waitFor((event) => event.event === 'progress', 10_000);
+  const ends = { running: endOf(streams.running), waiting: endOf(streams.waiting) };
 
   // The second export waits for the workspace's only running slot: cancelled at once, never started.
   const queued = await cancel(waiting);
+  const queuedAnsweredAt = Date.now();
   expect(queued.body).toMatchObject({ job_id: waiting, status: 'cancelled', previous_status: 'queued' });
 
   const started = Date.now();
   const answer = await cancel(running);
+  const answeredAt = Date.now();
   expect(answer.status).toBe(200);
   expect(answer.body).toMatchObject({ job_id: running, status: 'cancelled', previous_status: 'processing', cancelled_at: expect.any(String) });
   // The worker acknowledges by ending its run; its COPY is gone from the analytics database and no file is left.
@@ -72,6 +111,11 @@ it('stops a running 2 M row export within 5 s, removes its partial files, and ne
   }
   const stopped = Date.now() - started;
   expect(stopped).toBeLessThan(5_000);
+  // Well within the streams' 5 s quiet check: the cancel's own "finished" message ended them, even while the worker still published progress.
+  expect((await ends.waiting) - queuedAnsweredAt).toBeLessThan(2_500);
+  expect((await ends.running) - answeredAt).toBeLessThan(2_500);
+  expectCancelledEnd(streams.waiting, waiting);
+  expectCancelledEnd(streams.running, running);
 
   const status = (await request(harness.app).get(`/api/v1/export/status/${running}`).set(auth())).body as StatusBody;
   expect(status).toMatchObject({ status: 'cancelled', files: null, files_available: false });

@@ -83,6 +83,14 @@ it('generates request bodies from the DTO classes the API validates with, so bot
   expect(validate({ ...body, colour: 'red' })).toBe(false);
   expect(validate({ ...body, format: 'pdf' })).toBe(false);
   expect(validate({ ...body, data_sources: [{ type: 'user_activity', filters: { no_such_filter: 1 } }] })).toBe(false);
+  // Name, sources and format may come from a template; without one they are required.
+  expect(validate({ template_id: `tpl_${'0'.repeat(32)}` })).toBe(true);
+  expect(validate({ template_id: `tpl_${'0'.repeat(32)}`, format: 'jsonl' })).toBe(true);
+  expect(validate({ format: 'csv', data_sources: body.data_sources })).toBe(false);
+  const configuration = ajv.compile({ $ref: 'doc#/components/schemas/ExportConfigurationDto' });
+  expect(configuration({ format: 'csv', data_sources: body.data_sources })).toBe(true);
+  expect(configuration({ format: 'csv' })).toBe(false);
+  expect(configuration({ ...body, name: 'x' })).toBe(false);
   // The filters come from the catalog at load time; the document lists them.
   expect(Object.keys(document.components.schemas.FiltersDto.properties)).toEqual(expect.arrayContaining(['date_range', 'user_ids', 'agent_ids', 'success']));
 });

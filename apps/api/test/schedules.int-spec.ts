@@ -2,11 +2,14 @@ import request from 'supertest';
 import { JobName } from '@export-service/contracts';
 import { fireSchedule, startRun } from '@export-service/schedules';
 import { activityRow, insertActivityRows, runMaintenance } from '@export-service/testing';
+import { DocumentedResponses } from './support/openapi';
 import { download, startHarness, type Harness, type StatusBody } from './support/harness';
 
 const WORKSPACE = 'ws_schedules';
 let harness: Harness;
-const keys = { admin: '', member: '', stranger: '' };
+/** Every answer checked below is also checked against the schemas the OpenAPI document publishes. */
+let documented: DocumentedResponses;
+const keys = { admin: '', member: '', viewer: '', stranger: '' };
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 let templateId = '';
 
@@ -20,6 +23,7 @@ async function createSchedule(body: Record<string, unknown> = {}, key = keys.adm
 async function runsOf(scheduleId: string): Promise<StatusBody[]> {
   const answer = await request(harness.app).get(`/api/v1/export/scheduled/${scheduleId}/runs`).set(auth(keys.admin));
   expect(answer.status).toBe(200);
+  documented.expectMatches('get', '/api/v1/export/scheduled/{id}/runs', 200, answer.body);
   return answer.body.runs as StatusBody[];
 }
 
@@ -38,6 +42,7 @@ beforeAll(async () => {
   harness = await startHarness('schedules', { overrides: { WORKSPACE_MAX_QUEUED_EXPORTS: '100', WORKSPACE_MAX_RUNNING_EXPORTS: '4', SCHEDULE_RUN_RETRY_MS: '300' } });
   keys.admin = await harness.createKey(WORKSPACE, 'admin');
   keys.member = await harness.createKey(WORKSPACE, 'member');
+  keys.viewer = await harness.createKey(WORKSPACE, 'viewer');
   keys.stranger = await harness.createKey('ws_schedules_other', 'admin');
   await insertActivityRows(
     harness.env.analyticsPool,
@@ -51,6 +56,7 @@ beforeAll(async () => {
       configuration: { format: 'csv', data_sources: [{ type: 'user_activity', fields: ['resource_id', 'timestamp'], filters: { date_range: { relative: 'previous_day' } } }] },
     });
   templateId = saved.body.template_id as string;
+  documented = new DocumentedResponses((await request(harness.app).get('/api/v1/openapi.json')).body);
 }, 120_000);
 
 afterAll(async () => {
@@ -62,12 +68,14 @@ describe('POST and GET /export/scheduled', () => {
     const created = await createSchedule({ retention: { keep_exports_days: 90, auto_cleanup: true }, delivery: { method: 'download', auto_delete_after_days: 30 } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ schedule_id: expect.stringMatching(/^sch_[0-9a-f]{32}$/), next_run: expect.any(String) });
+    documented.expectMatches('post', '/api/v1/export/scheduled', 201, created.body);
     const nextRun = new Date(created.body.next_run as string);
     expect(nextRun.getTime()).toBeGreaterThan(Date.now());
     expect(nextRun.getTime() - Date.now()).toBeLessThanOrEqual(25 * 3_600_000);
     expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' }).format(nextRun)).toBe('02:30');
     const listed = await request(harness.app).get('/api/v1/export/scheduled').set(auth(keys.member));
     expect(listed.status).toBe(200);
+    documented.expectMatches('get', '/api/v1/export/scheduled', 200, listed.body);
     expect(listed.body.schedules).toContainEqual(
       expect.objectContaining({
         id: created.body.schedule_id,
@@ -101,6 +109,7 @@ describe('POST and GET /export/scheduled', () => {
     for (const [body, status, field] of cases) {
       const refused = await createSchedule(body);
       expect({ body, status: refused.status }).toEqual({ body, status });
+      documented.expectMatches('post', '/api/v1/export/scheduled', status, refused.body);
       if (field) expect(refused.body.error.details.map((detail: { field: string }) => detail.field)).toContain(field);
     }
     const foreignTemplate = await request(harness.app)
@@ -110,7 +119,9 @@ describe('POST and GET /export/scheduled', () => {
     const foreign = await createSchedule({ template_id: foreignTemplate.body.template_id });
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.message).toContain('template');
-    expect((await createSchedule({}, keys.member)).status).toBe(403);
+    const byMember = await createSchedule({}, keys.member);
+    expect(byMember.status).toBe(403);
+    documented.expectMatches('post', '/api/v1/export/scheduled', 403, byMember.body);
     const ours = (await createSchedule()).body.schedule_id as string;
     for (const path of ['', '/runs']) expect((await request(harness.app).get(`/api/v1/export/scheduled/${ours}${path}`).set(auth(keys.stranger))).status).toBe(404);
     expect((await request(harness.app).post(`/api/v1/export/scheduled/${ours}/run`).set(auth(keys.stranger))).status).toBe(404);
@@ -135,14 +146,17 @@ describe('changing a schedule', () => {
     const firstFiring = `fire-${id}-${Date.parse(created.body.next_run as string)}`;
     const paused = await request(harness.app).post(`/api/v1/export/scheduled/${id}/pause`).set(auth(keys.admin));
     expect(paused.body).toMatchObject({ is_active: false, next_run: null });
+    documented.expectMatches('post', '/api/v1/export/scheduled/{id}/pause', 200, paused.body);
     expect(await harness.deps.queues.schedules.getJob(firstFiring)).toBeUndefined();
     const resumed = await request(harness.app).post(`/api/v1/export/scheduled/${id}/resume`).set(auth(keys.admin));
     expect(resumed.body).toMatchObject({ is_active: true, next_run: created.body.next_run });
+    documented.expectMatches('post', '/api/v1/export/scheduled/{id}/resume', 200, resumed.body);
     const patched = await request(harness.app)
       .patch(`/api/v1/export/scheduled/${id}`)
       .set(auth(keys.admin))
       .send({ frequency: 'monthly', schedule: { day_of_month: 31, time: '06:00', timezone: 'America/New_York' }, name: 'Monthly' });
     expect(patched.status).toBe(200);
+    documented.expectMatches('patch', '/api/v1/export/scheduled/{id}', 200, patched.body);
     expect(patched.body).toMatchObject({ name: 'Monthly', frequency: 'monthly', schedule: { day_of_month: 31, time: '06:00', timezone: 'America/New_York' } });
     const next = new Date(patched.body.next_run as string);
     expect(await harness.deps.queues.schedules.getJob(firstFiring)).toBeUndefined();
@@ -154,10 +168,42 @@ describe('changing a schedule', () => {
       .set(auth(keys.admin))
       .send({ schedule: { day_of_month: 0 } });
     expect(badPatch.status).toBe(422);
+    documented.expectMatches('patch', '/api/v1/export/scheduled/{id}', 422, badPatch.body);
     const deleted = await request(harness.app).delete(`/api/v1/export/scheduled/${id}`).set(auth(keys.admin));
     expect(deleted.body).toEqual({ schedule_id: id, deleted: true });
+    documented.expectMatches('delete', '/api/v1/export/scheduled/{id}', 200, deleted.body);
     expect((await request(harness.app).get(`/api/v1/export/scheduled/${id}`).set(auth(keys.admin))).status).toBe(404);
     expect(await harness.deps.queues.schedules.getJob(`fire-${id}-${next.getTime()}`)).toBeUndefined();
+  });
+});
+
+describe('viewers', () => {
+  it('read schedules and their runs (status-like), and change nothing', async () => {
+    const id = (await createSchedule({ name: 'Watched' })).body.schedule_id as string;
+    const started = await request(harness.app).post(`/api/v1/export/scheduled/${id}/run`).set(auth(keys.admin));
+    expect(started.status).toBe(202);
+    const reads = {
+      list: await request(harness.app).get('/api/v1/export/scheduled').set(auth(keys.viewer)),
+      one: await request(harness.app).get(`/api/v1/export/scheduled/${id}`).set(auth(keys.viewer)),
+      runs: await request(harness.app).get(`/api/v1/export/scheduled/${id}/runs`).set(auth(keys.viewer)),
+    };
+    expect([reads.list.status, reads.one.status, reads.runs.status]).toEqual([200, 200, 200]);
+    documented.expectMatches('get', '/api/v1/export/scheduled', 200, reads.list.body);
+    documented.expectMatches('get', '/api/v1/export/scheduled/{id}', 200, reads.one.body);
+    documented.expectMatches('get', '/api/v1/export/scheduled/{id}/runs', 200, reads.runs.body);
+    expect(reads.runs.body.runs).toEqual([expect.objectContaining({ run_id: started.body.run_id, export_job_id: started.body.job_id })]);
+    // The run's export is the workspace's: its status too, as for any export.
+    expect((await request(harness.app).get(`/api/v1/export/status/${started.body.job_id}`).set(auth(keys.viewer))).status).toBe(200);
+    const changes = [
+      await createSchedule({}, keys.viewer),
+      await request(harness.app).patch(`/api/v1/export/scheduled/${id}`).set(auth(keys.viewer)).send({ name: 'x' }),
+      await request(harness.app).delete(`/api/v1/export/scheduled/${id}`).set(auth(keys.viewer)),
+      ...(await Promise.all(['pause', 'resume', 'run'].map((action) => request(harness.app).post(`/api/v1/export/scheduled/${id}/${action}`).set(auth(keys.viewer))))),
+      await request(harness.app).post(`/api/v1/export/scheduled/${id}/backfill`).set(auth(keys.viewer)).send({ start: '2024-01-01', end: '2024-01-02' }),
+    ];
+    expect(changes.map((answer) => [answer.status, answer.body.error.code])).toEqual(Array.from({ length: 7 }, () => [403, 'read_only_role']));
+    expect((await request(harness.app).get(`/api/v1/export/scheduled/${id}/runs`).set(auth(keys.admin))).body.runs).toHaveLength(1);
+    expect(await harness.waitForStatus(started.body.job_id as string, keys.admin)).toMatchObject({ status: 'completed' });
   });
 });
 
@@ -167,12 +213,14 @@ describe('POST .../run and GET .../runs', () => {
     const started = await request(harness.app).post(`/api/v1/export/scheduled/${id}/run`).set(auth(keys.admin));
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ run_id: expect.stringMatching(/^run_/), job_id: expect.stringMatching(/^job_/), status: 'queued' });
+    documented.expectMatches('post', '/api/v1/export/scheduled/{id}/run', 202, started.body);
     const status = await harness.waitForStatus(started.body.job_id as string, keys.admin);
     expect(status).toMatchObject({ status: 'completed', lineage: { origin: 'schedule', schedule_id: id, template_id: templateId } });
     const [run] = await runsOf(id);
     expect(run).toMatchObject({ run_id: started.body.run_id, trigger: 'manual', status: 'completed', export_job_id: started.body.job_id, period: null });
     const listed = await request(harness.app).get(`/api/v1/export/scheduled/${id}`).set(auth(keys.admin));
     expect(Date.parse(listed.body.last_run as string)).toBeGreaterThan(Date.now() - 60_000);
+    documented.expectMatches('get', '/api/v1/export/scheduled/{id}', 200, listed.body);
   });
 });
 
@@ -205,6 +253,7 @@ describe('POST .../backfill', () => {
     const first = await request(harness.app).post(`/api/v1/export/scheduled/${id}/backfill`).set(auth(keys.admin)).send({ start: '2024-01-01', end: '2024-01-06' });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ schedule_id: id, periods: 6, runs_created: 6, already_run: 0 });
+    documented.expectMatches('post', '/api/v1/export/scheduled/{id}/backfill', 202, first.body);
     expect(first.body.runs.map((run: StatusBody) => run.period)).toEqual(['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-06']);
     const overlap = await request(harness.app).post(`/api/v1/export/scheduled/${id}/backfill`).set(auth(keys.admin)).send({ start: '2024-01-05', end: '2024-01-08' });
     expect(overlap.body).toMatchObject({ periods: 4, runs_created: 2, already_run: 2 });
@@ -230,6 +279,7 @@ describe('POST .../backfill', () => {
     const backfill = (body: Record<string, unknown>) => request(harness.app).post(`/api/v1/export/scheduled/${id}/backfill`).set(auth(keys.admin)).send(body);
     const tooMany = await backfill({ start: '2024-01-01', end: '2024-03-01' });
     expect(tooMany.status).toBe(422);
+    documented.expectMatches('post', '/api/v1/export/scheduled/{id}/backfill', 422, tooMany.body);
     expect(tooMany.body.error.details[0]).toEqual({ field: 'end', problem: expect.stringContaining('more than 1,000 periods') });
     expect((await backfill({ start: '2999-01-01', end: '2999-01-02' })).body.error.details[0].field).toBe('start');
     expect((await backfill({ start: '2024-02-30', end: '2024-03-01' })).body.error.details[0]).toEqual({ field: 'start', problem: 'is not a real calendar date' });

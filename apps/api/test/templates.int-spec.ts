@@ -1,10 +1,13 @@
 import request from 'supertest';
 import { activityRow, insertActivityRows } from '@export-service/testing';
+import { DocumentedResponses } from './support/openapi';
 import { startHarness, type Harness } from './support/harness';
 
 const WORKSPACE = 'ws_templates';
 let harness: Harness;
-const keys = { admin: '', alice: '', bob: '', stranger: '' };
+/** Every answer checked below is also checked against the schemas the OpenAPI document publishes. */
+let documented: DocumentedResponses;
+const keys = { admin: '', alice: '', bob: '', viewer: '', stranger: '' };
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 const CONFIGURATION = {
@@ -25,11 +28,13 @@ beforeAll(async () => {
   keys.admin = await harness.createKey(WORKSPACE, 'admin');
   keys.alice = await harness.createKey(WORKSPACE, 'member');
   keys.bob = await harness.createKey(WORKSPACE, 'member');
+  keys.viewer = await harness.createKey(WORKSPACE, 'viewer');
   keys.stranger = await harness.createKey('ws_templates_other', 'admin');
   await insertActivityRows(
     harness.env.analyticsPool,
     Array.from({ length: 40 }, (_, index) => activityRow({ workspace_id: WORKSPACE, timestamp: new Date(Date.now() - (index + 1) * 3_600_000).toISOString() })),
   );
+  documented = new DocumentedResponses((await request(harness.app).get('/api/v1/openapi.json')).body);
 }, 120_000);
 
 afterAll(async () => {
@@ -41,8 +46,10 @@ describe('POST and GET /export/templates', () => {
     const saved = await saveTemplate();
     expect(saved.status).toBe(201);
     expect(saved.body).toMatchObject({ template_id: expect.stringMatching(/^tpl_[0-9a-f]{32}$/), created: true });
+    documented.expectMatches('post', '/api/v1/export/templates', 201, saved.body);
     const listed = await request(harness.app).get('/api/v1/export/templates').set(auth(keys.alice));
     expect(listed.status).toBe(200);
+    documented.expectMatches('get', '/api/v1/export/templates', 200, listed.body);
     const template = (listed.body.templates as Array<Record<string, unknown>>).find((item) => item.id === saved.body.template_id);
     expect(template).toMatchObject({
       name: 'Weekly Analytics Package',
@@ -73,6 +80,7 @@ describe('POST and GET /export/templates', () => {
     for (const [body, field] of cases) {
       const refused = await saveTemplate(body);
       expect({ field, status: refused.status }).toEqual({ field, status: 422 });
+      documented.expectMatches('post', '/api/v1/export/templates', 422, refused.body);
       expect((refused.body.error.details as Array<{ field: string }>).map((detail) => detail.field)).toContain(field);
     }
     // since_last_run is a schedule's range: a template may hold it.
@@ -101,9 +109,13 @@ describe('POST and GET /export/templates', () => {
     const renamed = await put(keys.admin);
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'renamed', configuration: CONFIGURATION });
+    documented.expectMatches('put', '/api/v1/export/templates/{id}', 200, renamed.body);
+    documented.expectMatches('put', '/api/v1/export/templates/{id}', 403, (await put(keys.bob)).body);
     expect((await request(harness.app).delete(`/api/v1/export/templates/${shared}`).set(auth(keys.bob))).status).toBe(403);
     expect((await request(harness.app).delete(`/api/v1/export/templates/${shared}`).set(auth(keys.stranger))).status).toBe(404);
-    expect((await request(harness.app).delete(`/api/v1/export/templates/${shared}`).set(auth(keys.alice))).body).toEqual({ template_id: shared, deleted: true });
+    const deleted = await request(harness.app).delete(`/api/v1/export/templates/${shared}`).set(auth(keys.alice));
+    expect(deleted.body).toEqual({ template_id: shared, deleted: true });
+    documented.expectMatches('delete', '/api/v1/export/templates/{id}', 200, deleted.body);
     expect((await request(harness.app).get(`/api/v1/export/templates/${shared}`).set(auth(keys.alice))).status).toBe(404);
   });
 
@@ -112,6 +124,7 @@ describe('POST and GET /export/templates', () => {
     const saved = await saveTemplate({ configuration: { ...CONFIGURATION, encryption: { enabled: true, password_protected: true, password } } });
     expect(saved.status).toBe(201);
     const detail = await request(harness.app).get(`/api/v1/export/templates/${saved.body.template_id}`).set(auth(keys.alice));
+    documented.expectMatches('get', '/api/v1/export/templates/{id}', 200, detail.body);
     expect(JSON.stringify(detail.body)).not.toContain(password);
     expect(detail.body).toMatchObject({ has_password: true, configuration: { encryption: { enabled: true, password_protected: true } } });
     const rows = (await harness.dataSource.query(`SELECT configuration::text AS c, sealed_password FROM export_templates WHERE id = $1`, [saved.body.template_id])) as Array<{
@@ -120,6 +133,27 @@ describe('POST and GET /export/templates', () => {
     }>;
     expect(rows[0]?.c).not.toContain(password);
     expect(rows[0]?.sealed_password).not.toContain(password);
+  });
+
+  it('lets a viewer list the public templates (a status-like summary), but not read a configuration or change anything', async () => {
+    const hidden = (await saveTemplate({ name: 'private to alice' })).body.template_id as string;
+    const shared = (await saveTemplate({ name: 'shared with the workspace', is_public: true })).body.template_id as string;
+    const listed = await request(harness.app).get('/api/v1/export/templates').set(auth(keys.viewer));
+    expect(listed.status).toBe(200);
+    documented.expectMatches('get', '/api/v1/export/templates', 200, listed.body);
+    const ids = (listed.body.templates as Array<{ id: string }>).map((item) => item.id);
+    expect(ids).toContain(shared);
+    expect(ids).not.toContain(hidden);
+    const refused = [
+      await request(harness.app).get(`/api/v1/export/templates/${shared}`).set(auth(keys.viewer)),
+      await request(harness.app).put(`/api/v1/export/templates/${shared}`).set(auth(keys.viewer)).send({ name: 'mine now', configuration: CONFIGURATION }),
+      await request(harness.app).delete(`/api/v1/export/templates/${shared}`).set(auth(keys.viewer)),
+      await saveTemplate({}, keys.viewer),
+      await request(harness.app).post('/api/v1/export/create').set(auth(keys.viewer)).send({ template_id: shared }),
+    ];
+    expect(refused.map((answer) => [answer.status, answer.body.error.code])).toEqual(Array.from({ length: 5 }, () => [403, 'read_only_role']));
+    documented.expectMatches('get', '/api/v1/export/templates/{id}', 403, refused[0]?.body);
+    expect((await request(harness.app).get(`/api/v1/export/templates/${shared}`).set(auth(keys.alice))).body.name).toBe('shared with the workspace');
   });
 
   it('takes a stale estimate again when listed, all templates within one estimate budget', async () => {
@@ -179,6 +213,7 @@ describe("a template's schedule block", () => {
     const saved = await saveTemplate({ schedule }, keys.admin);
     expect(saved.status).toBe(201);
     expect(saved.body).toMatchObject({ template_id: expect.any(String), created: true, schedule_id: expect.stringMatching(/^sch_/), next_run: expect.any(String) });
+    documented.expectMatches('post', '/api/v1/export/templates', 201, saved.body);
     const nextRun = new Date(saved.body.next_run as string);
     expect(nextRun.getUTCDay()).toBe(1);
     expect(nextRun.getUTCHours()).toBe(8);
@@ -189,9 +224,12 @@ describe("a template's schedule block", () => {
     // The template is in use now: it cannot be deleted under its schedule.
     const inUse = await request(harness.app).delete(`/api/v1/export/templates/${saved.body.template_id}`).set(auth(keys.admin));
     expect(inUse.status).toBe(409);
+    documented.expectMatches('delete', '/api/v1/export/templates/{id}', 409, inUse.body);
     expect(inUse.body.error.details[0].problem).toContain(saved.body.schedule_id);
 
-    expect((await saveTemplate({ schedule })).status).toBe(403);
+    const byMember = await saveTemplate({ schedule });
+    expect(byMember.status).toBe(403);
+    documented.expectMatches('post', '/api/v1/export/templates', 403, byMember.body);
     const before = ((await harness.dataSource.query(`SELECT count(*)::int AS n FROM export_templates`)) as Array<{ n: number }>)[0]?.n;
     const bad = await saveTemplate({ name: 'bad schedule', schedule: { enabled: true, frequency: 'weekly', time: '25:00' } }, keys.admin);
     expect(bad.status).toBe(422);

@@ -201,7 +201,8 @@ describe('POST /api/v1/export/create refuses a malformed body and names the fiel
     ['encryption a string', withBase({ encryption: 'AES256' }), invalid('encryption')],
     // options
     ['options.parquet_compression unknown', withBase({ format: 'parquet', options: { parquet_compression: 'lz4' } }), invalid('options.parquet_compression')],
-    ['an unknown option', withBase({ options: { json_pretty: true } }), invalid('options.json_pretty')],
+    ['an unknown option', withBase({ options: { pretty: true } }), invalid('options.pretty')],
+    ['options.json_pretty not a boolean', withBase({ format: 'json', options: { json_pretty: 'yes' } }), invalid('options.json_pretty')],
     // prototype pollution keys (sent as raw JSON text: an object literal would set the prototype instead)
     ['__proto__ at the top level', '{"__proto__":{"polluted":true},"name":"x","format":"csv","data_sources":[{"type":"user_activity"}]}', invalid('__proto__')],
     [

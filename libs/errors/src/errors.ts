@@ -40,7 +40,11 @@ export const errors = {
   },
   /** A viewer key (read only) asked for something that changes state or reads export data. */
   readOnlyRole(): AppError {
-    return new AppError(ErrorCode.readOnlyRole, 403, 'A viewer key is read only: it may read export status and the dashboard, not change anything or download files.');
+    return new AppError(
+      ErrorCode.readOnlyRole,
+      403,
+      'A viewer key is read only: it may read the status of exports and schedules, the template list and the dashboard, not change anything, download files or read what they hold.',
+    );
   },
   dashboardRoleRequired(): AppError {
     return new AppError(ErrorCode.forbidden, 403, 'The queue dashboard needs an admin or viewer key.');

@@ -60,3 +60,11 @@ export const viewersOnlyRead: RequestHandler = (req, res, next) => {
 export function refuseViewer(res: Response): void {
   if (principalOf(res).role === 'viewer') throw errors.readOnlyRole();
 }
+
+/**
+ * 403 for viewers on reads beyond status: configurations (filter values), value profiles, sample
+ * rows and download logs. Viewers read what status shows; this says so before anything is looked up.
+ */
+export const refuseViewers: RequestHandler = (_req, res, next) => {
+  next(principalOf(res).role === 'viewer' ? errors.readOnlyRole() : undefined);
+};

@@ -89,6 +89,10 @@ export function buildOpenApiDocument(parts: readonly ApiDocPart[], version: stri
   const schemas: Record<string, JsonSchema> = { ...COMMON_SCHEMAS, ...dtoSchemas() };
   for (const part of parts) {
     Object.assign(schemas, part.schemas ?? {});
+    for (const [name, rule] of Object.entries(part.dtoRules ?? {})) {
+      if (!schemas[name]) throw new Error(`a rule for ${name}, which is no DTO`);
+      Object.assign(schemas[name], rule);
+    }
     for (const route of part.routes) {
       const item = (paths[route.path] ??= {});
       if (item[route.method]) throw new Error(`${route.method.toUpperCase()} ${route.path} is documented twice`);
@@ -106,6 +110,8 @@ export function buildOpenApiDocument(parts: readonly ApiDocPart[], version: stri
     servers: [{ url: '/' }],
     tags: [
       { name: 'exports' },
+      { name: 'templates', description: 'Saved export configurations.' },
+      { name: 'schedules', description: 'Templates run once per period, their runs and backfills.' },
       { name: 'files' },
       { name: 'audit' },
       { name: 'credentials' },

@@ -32,3 +32,18 @@ export function nullable(schema: JsonSchema): JsonSchema {
 
 /** An ISO-8601 instant. */
 export const INSTANT: JsonSchema = { type: 'string', format: 'date-time' };
+
+/** A JSON object with exactly these properties (unknown fields refused), of which `required` must be there. */
+export function strictObject(required: string[], properties: Record<string, JsonSchema>): JsonSchema {
+  return { type: 'object', required, additionalProperties: false, properties };
+}
+
+/** A JSON object with exactly these properties, every one of them present. */
+export function closedObject(properties: Record<string, JsonSchema>): JsonSchema {
+  return strictObject(Object.keys(properties), properties);
+}
+
+export const TEXT: JsonSchema = { type: 'string' };
+export const COUNT: JsonSchema = { type: 'integer', minimum: 0 };
+export const BOOLEAN: JsonSchema = { type: 'boolean' };
+export const MEGABYTES: JsonSchema = { type: 'number', minimum: 0 };

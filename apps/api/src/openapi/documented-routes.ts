@@ -4,9 +4,12 @@ import { CREDENTIAL_DOCS } from '../routes/credentials/credential.openapi';
 import { DOCS_DOCS } from '../routes/docs/docs.router';
 import { EXPORT_EVENTS_DOCS } from '../routes/exports/export-events.openapi';
 import { EXPORT_DOCS } from '../routes/exports/export.openapi';
+import { LIFECYCLE_DOCS } from '../routes/exports/lifecycle.openapi';
 import { SIGNED_FILE_DOCS } from '../routes/files/signed-file.openapi';
 import { HEALTH_DOCS } from '../routes/health/health.openapi';
 import { METRICS_DOCS } from '../routes/metrics/metrics.router';
+import { SCHEDULE_DOCS } from '../routes/schedules/schedule.openapi';
+import { TEMPLATE_DOCS } from '../routes/templates/template.openapi';
 import type { ApiDocPart } from './route-doc';
 
 /**
@@ -16,6 +19,9 @@ import type { ApiDocPart } from './route-doc';
 export const DOCUMENTED_ROUTES: readonly ApiDocPart[] = [
   EXPORT_DOCS,
   EXPORT_EVENTS_DOCS,
+  LIFECYCLE_DOCS,
+  TEMPLATE_DOCS,
+  SCHEDULE_DOCS,
   SIGNED_FILE_DOCS,
   AUDIT_DOCS,
   CREDENTIAL_DOCS,

@@ -64,6 +64,8 @@ export interface ApiDocPart {
   schemas?: Record<string, JsonSchema>;
   /** Mount paths of third-party routers (Bull Board, Swagger UI's assets), documented by their entry routes only. */
   opaqueMounts?: string[];
+  /** Rules the generated schema of a DTO cannot express (fields required unless another is given), merged into it by class name. */
+  dtoRules?: Record<string, JsonSchema>;
 }
 
 /** A reference to a schema under `components.schemas`. */

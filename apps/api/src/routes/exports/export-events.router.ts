@@ -54,12 +54,15 @@ export function exportEventsRouter(deps: ApiDeps): Router {
       const row: ExportJobEntity | null = await deps.jobs.findById(job.id).catch(() => null);
       if (isClosed || !row || !isFinished(row.status)) return;
       const files = row.status === 'completed' ? await deps.jobs.listFiles(row.id) : [];
+      if (isClosed) return; // another check (the message and the quiet check at once) sent `done` meanwhile
       const finalProgress =
         row.status === 'completed' ? { ...progress, percentage: 100, rows_processed: row.rowsProcessed, total_rows: row.totalRows, files_created: row.filesCreated } : progress;
       send(res, 'done', presentStatus(row, finalProgress, files));
       await close();
     };
     const onEvent = (event: ExportEvent) => {
+      // Progress a worker still publishes while the stream closes (a cancelled attempt stopping) must not follow `done`.
+      if (isClosed) return;
       lastHeard = Date.now();
       if (event.type === 'finished') return void finishIfDone();
       status = 'processing';

@@ -1,16 +1,11 @@
 import { COMPRESSIONS, DATA_SOURCE_TYPES, DELETION_REASONS, EXPORT_FORMATS, EXPORT_ORIGINS, EXPORT_STATUSES } from '@export-service/contracts';
-import { INSTANT, nullable } from '../../openapi/common.schemas';
+import { closedObject, COUNT, INSTANT, nullable, strictObject, TEXT } from '../../openapi/common.schemas';
 import { JOB_ID_PARAM, ref, type ApiDocPart, type JsonSchema } from '../../openapi/route-doc';
 import { ExportConfigDto } from './export.dto';
 
-const strict = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', required, additionalProperties: false, properties });
-const all = (properties: Record<string, JsonSchema>): JsonSchema => strict(Object.keys(properties), properties);
-const TEXT = { type: 'string' };
-const COUNT = { type: 'integer', minimum: 0 };
-
 /** Response schemas of the export routes (the presenters' shapes; the flow test validates real answers against them). */
 export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
-  ExportCreated: strict(['job_id', 'status', 'estimated_size_mb', 'estimated_time_seconds', 'estimated_rows', 'tracking_url', 'notes'], {
+  ExportCreated: strictObject(['job_id', 'status', 'estimated_size_mb', 'estimated_time_seconds', 'estimated_rows', 'tracking_url', 'notes'], {
     job_id: TEXT,
     status: { const: 'queued' },
     estimated_size_mb: { type: 'number', minimum: 0 },
@@ -21,14 +16,14 @@ export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
     password_notice: TEXT,
     notes: { type: 'array', items: TEXT },
   }),
-  ExportProgress: all({
+  ExportProgress: closedObject({
     percentage: { type: 'number', minimum: 0, maximum: 100 },
     rows_processed: COUNT,
     total_rows: COUNT,
     current_table: nullable(TEXT),
     files_created: COUNT,
   }),
-  ExportFile: all({
+  ExportFile: closedObject({
     filename: TEXT,
     size_mb: { type: 'number', minimum: 0 },
     bytes: COUNT,
@@ -42,14 +37,14 @@ export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
     compression: { enum: [...COMPRESSIONS] },
     encrypted: { type: 'boolean' },
   }),
-  ExportLineage: all({
+  ExportLineage: closedObject({
     origin: { enum: [...EXPORT_ORIGINS] },
     template_id: nullable(TEXT),
     schedule_id: nullable(TEXT),
     batch_id: nullable(TEXT),
     source_job_id: nullable(TEXT),
   }),
-  ExportStatus: all({
+  ExportStatus: closedObject({
     job_id: TEXT,
     status: { enum: [...EXPORT_STATUSES] },
     name: TEXT,
@@ -66,7 +61,7 @@ export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
     last_error_code: nullable(TEXT),
     attempts: COUNT,
     password_protected: { type: 'boolean' },
-    encryption: all({ enabled: { type: 'boolean' }, container: nullable({ enum: ['zip-aes', 'openpgp'] }) }),
+    encryption: closedObject({ enabled: { type: 'boolean' }, container: nullable({ enum: ['zip-aes', 'openpgp'] }) }),
     notes: { type: 'array', items: TEXT },
     expires_at: nullable(INSTANT),
     files_available: { type: 'boolean' },
@@ -74,7 +69,7 @@ export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
     deletion_reason: nullable({ enum: [...DELETION_REASONS] }),
     lineage: ref('ExportLineage'),
   }),
-  ExportDeleted: all({ job_id: TEXT, deleted: { const: true }, files_removed: COUNT, space_freed_mb: { type: 'number', minimum: 0 } }),
+  ExportDeleted: closedObject({ job_id: TEXT, deleted: { const: true }, files_removed: COUNT, space_freed_mb: { type: 'number', minimum: 0 } }),
 };
 
 const FILE_INDEX = {
@@ -88,6 +83,11 @@ const FILE_INDEX = {
 /** POST create, GET status, GET download, DELETE. */
 export const EXPORT_DOCS: ApiDocPart = {
   schemas: EXPORT_SCHEMAS,
+  // `data_sources`, `format` and `name` may be left to a template (`template_id`); a template's configuration needs the first two.
+  dtoRules: {
+    ExportConfigDto: { anyOf: [{ required: ['template_id'] }, { required: ['name', 'data_sources', 'format'] }] },
+    ExportConfigurationDto: { required: ['data_sources', 'format'] },
+  },
   routes: [
     {
       method: 'post',

@@ -1,4 +1,4 @@
-import type { ColumnSchema } from '@export-service/contracts';
+import type { ColumnProfile, ColumnSchema, SourceProfile } from '@export-service/contracts';
 import type { DownloadEntry, ExportFileEntity, ExportJobEntity, RecordedSource } from '@export-service/db';
 import { sourceStems } from '@export-service/export-core';
 import { toMegabytes, type CleanupResult } from '@export-service/exports';
@@ -29,6 +29,31 @@ function presentColumn(column: ColumnSchema) {
   };
 }
 
+/** The API's snake_case names of a column profile's facts (each present when the export measured it). */
+const PROFILE_FACTS: ReadonlyArray<[keyof ColumnProfile, string]> = [
+  ['maxChars', 'max_chars'],
+  ['min', 'min'],
+  ['max', 'max'],
+  ['firstSubMillisecond', 'first_sub_millisecond'],
+  ['firstBeyond15Digits', 'first_beyond_15_digits'],
+  ['firstNonFinite', 'first_non_finite'],
+];
+
+/** A source's recorded value profile as the API spells it (the record keeps the contract's names). */
+function presentProfile(profile: SourceProfile | null) {
+  if (!profile) return null;
+  return {
+    rows: profile.rows,
+    time_range: { column: profile.timeRange.column, start: profile.timeRange.start, end: profile.timeRange.end },
+    json_lengths_measured: profile.isJsonMeasured,
+    columns: profile.columns.map((column) => ({
+      name: column.name,
+      nulls: column.nulls,
+      ...Object.fromEntries(PROFILE_FACTS.filter(([key]) => column[key] !== undefined).map(([key, name]) => [name, column[key]])),
+    })),
+  };
+}
+
 /** GET /export/metadata/{job_id}: the spec's schema, statistics and lineage from what the export recorded, and each file's download log. */
 export function presentMetadata(job: ExportJobEntity, sources: RecordedSource[], files: ExportFileEntity[], downloads: DownloadEntry[], sourceDatabase: string | null) {
   const stems = sourceStems(job.spec.sources);
@@ -48,7 +73,7 @@ export function presentMetadata(job: ExportJobEntity, sources: RecordedSource[],
           row_count: source.rows,
           files: source.files,
           filters_applied: source.filtersApplied,
-          value_profile: source.profile,
+          value_profile: presentProfile(source.profile),
         })),
       },
       statistics: {

@@ -7,7 +7,7 @@ import { cleanupExports, createExport, fileAvailability, sourcesOf, validateExpo
 import { addJob, announceCancellation, ExportEventPublisher } from '@export-service/queue';
 import { sealSecret } from '@export-service/security';
 import type { ApiDeps } from '../../api-deps';
-import { principalOf, requireAdmin } from '../../middleware/auth';
+import { principalOf, refuseViewers, requireAdmin } from '../../middleware/auth';
 import { jsonBody } from '../../middleware/json-body';
 import { parseBody } from '../../middleware/validate';
 import { recordAudit } from '../audit-recorder';
@@ -159,13 +159,14 @@ function cleanupHandler(deps: ApiDeps): RequestHandler {
   };
 }
 
-/** /api/v1/export after the export: convert, metadata, validate, cancel, extend, cleanup. */
+/** /api/v1/export after the export: convert, metadata, validate, cancel, extend, cleanup (documented in `lifecycle.openapi.ts`). */
 export function lifecycleRouter(deps: ApiDeps): Router {
   const router = Router();
   const body = jsonBody(deps.config.http.bodyLimitBytes);
   router.post('/export/convert', ...body, convertHandler(deps));
   router.post('/export/validate', ...body, validateHandler(deps));
-  router.get('/export/validate/:validation_id', async (req, res) => {
+  // Viewers read status-like information only: a report's sample rows are data, metadata holds filter values, row values and the download log.
+  router.get('/export/validate/:validation_id', refuseViewers, async (req, res) => {
     const id = String(req.params.validation_id);
     const validation = VALIDATION_ID.test(id) ? await deps.activity.findValidation(id, principalOf(res)) : null;
     if (!validation) throw errors.notFound('validation', id.slice(0, 64));
@@ -178,7 +179,7 @@ export function lifecycleRouter(deps: ApiDeps): Router {
       error: validation.error,
     });
   });
-  router.get('/export/metadata/:job_id', async (req, res) => {
+  router.get('/export/metadata/:job_id', refuseViewers, async (req, res) => {
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
     const files = job.status === 'completed' ? await deps.jobs.listFiles(job.id) : [];
     const sources = await sourcesOf(deps.jobs, job, files);

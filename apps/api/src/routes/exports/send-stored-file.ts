@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { ExportFileEntity } from '@export-service/db';
@@ -50,20 +50,39 @@ export async function sendStoredFile(deps: Pick<ApiDeps, 'store'>, req: Request,
     return { bytesSent: 0, isComplete: true };
   }
   const expected = range ? range.end - range.start + 1 : size;
+  // Bytes count once the socket has taken them (the write's callback), not when they reach the response:
+  // a client that reads Content-Length bytes and hangs up at once closes the response before its
+  // 'finish' (sometimes before it is even ended), with every byte delivered.
   let bytesSent = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytesSent += chunk.length;
-      callback(null, chunk);
+  let isClientGone = false;
+  const toClient = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      res.write(chunk, (error) => {
+        if (error) isClientGone = true;
+        else bytesSent += chunk.length;
+        callback(error ?? null);
+      });
+    },
+    final(callback) {
+      res.end(() => callback());
     },
   });
+  // Writes to a destroyed socket never call back: the response's close ends the copy instead.
+  const onClose = () => {
+    if (res.writableFinished) return;
+    isClientGone = true;
+    toClient.destroy(Object.assign(new Error('the client closed the connection'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+  };
+  res.once('close', onClose);
   try {
-    await pipeline(await deps.store.read(file.storageKey, range ?? undefined), count, res);
+    await pipeline(await deps.store.read(file.storageKey, range ?? undefined), toClient);
   } catch (error) {
     // A client that hangs up mid-download is normal (it can resume with Range); anything else is not.
-    if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+    if (!isClientGone) throw error;
+  } finally {
+    res.off('close', onClose);
   }
-  return { bytesSent, isComplete: bytesSent === expected && res.writableFinished };
+  return { bytesSent, isComplete: bytesSent === expected };
 }
 
 /**

@@ -175,7 +175,7 @@ function backfillHandler(deps: ApiDeps): RequestHandler {
   };
 }
 
-/** /api/v1/export/scheduled: schedules of the workspace (members read, admins change). */
+/** /api/v1/export/scheduled: schedules of the workspace (every key reads, admins change; documented in `schedule.openapi.ts`). */
 export function scheduleRouter(deps: ApiDeps): Router {
   const router = Router();
   const body = jsonBody(deps.config.http.bodyLimitBytes);

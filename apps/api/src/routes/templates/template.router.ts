@@ -4,7 +4,7 @@ import { TemplateRepository, type Principal, type TemplateWithCreator } from '@e
 import { AppError, ErrorCode, errors } from '@export-service/errors';
 import { checkSchedule, refreshTemplateEstimates, resolveTemplate, sealTemplateConfiguration, unschedulableReason, type ScheduleInput } from '@export-service/schedules';
 import type { ApiDeps } from '../../api-deps';
-import { principalOf } from '../../middleware/auth';
+import { principalOf, refuseViewers } from '../../middleware/auth';
 import { jsonBody } from '../../middleware/json-body';
 import { parseBody } from '../../middleware/validate';
 import { recordAudit } from '../audit-recorder';
@@ -134,7 +134,7 @@ function deleteHandler(deps: ApiDeps): RequestHandler {
   };
 }
 
-/** /api/v1/export/templates: saved export configurations. */
+/** /api/v1/export/templates: saved export configurations (documented in `template.openapi.ts`). */
 export function templateRouter(deps: ApiDeps): Router {
   const router = Router();
   const body = jsonBody(deps.config.http.bodyLimitBytes);
@@ -144,7 +144,8 @@ export function templateRouter(deps: ApiDeps): Router {
     await refreshEstimates(deps, templates);
     res.json({ templates: templates.map(presentTemplate) });
   });
-  router.get('/export/templates/:id', async (req, res) => {
+  // The list is status-like; a template's configuration (fields, filter values) is not shown to viewers.
+  router.get('/export/templates/:id', refuseViewers, async (req, res) => {
     const template = await findVisibleTemplate(deps, String(req.params.id), principalOf(res));
     await refreshEstimates(deps, [template]);
     res.json(presentTemplateDetail(template));
