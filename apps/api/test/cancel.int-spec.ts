@@ -79,7 +79,9 @@ afterAll(async () => {
 
 it('stops a running 2 M row export within 5 s, removes its partial files, and never runs the queued one it also cancelled', async () => {
   const running = await create();
-  const waiting = await create({ format: 'json' });
+  expect((await request(harness.app).post('/api/v1/delivery-settings/webhook-secret').set(auth())).status).toBe(201);
+  // The waiting one would tell a webhook when done; cancelled, it tells nobody (the delivery is skipped, saying why).
+  const waiting = await create({ format: 'json', delivery: { method: 'webhook', webhook_url: 'https://hooks.example.com/exports' } });
   await harness.waitForStatus(running, key, (body) => body.status === 'processing' && (body.progress as StatusBody).rows_processed > 100_000, 120_000);
   expect(await filesOf(running)).not.toHaveLength(0);
   // Someone watches both: the streams end when the cancel is answered, not at their 5 s fallback check.
@@ -121,6 +123,8 @@ it('stops a running 2 M row export within 5 s, removes its partial files, and ne
   expect(status).toMatchObject({ status: 'cancelled', files: null, files_available: false });
   expect((status.progress as StatusBody).rows_processed).toBeLessThan(2_000_000);
   expect((await request(harness.app).get(`/api/v1/export/download/${running}/0`).set(auth())).status).toBe(400);
+  const waitingStatus = (await request(harness.app).get(`/api/v1/export/status/${waiting}`).set(auth())).body as StatusBody;
+  expect(waitingStatus.deliveries).toEqual([expect.objectContaining({ state: 'skipped', attempts: 0, last_error: 'the export was cancelled' })]);
   const runs = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM export_runs WHERE job_id = $1`, [waiting])) as Array<{ n: number }>;
   expect(runs[0]?.n).toBe(0);
 

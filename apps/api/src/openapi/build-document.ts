@@ -115,6 +115,7 @@ export function buildOpenApiDocument(parts: readonly ApiDocPart[], version: stri
       { name: 'files' },
       { name: 'audit' },
       { name: 'credentials' },
+      { name: 'delivery', description: 'Workspace delivery settings: email domains and the webhook signing secret.' },
       { name: 'operations', description: 'Health, metrics, the Bull Board dashboard and these docs.' },
     ],
     paths,

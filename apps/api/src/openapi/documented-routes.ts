@@ -1,6 +1,7 @@
 import { ADMIN_DOCS } from '../routes/admin/admin.openapi';
 import { AUDIT_DOCS } from '../routes/audit/audit.openapi';
 import { CREDENTIAL_DOCS } from '../routes/credentials/credential.openapi';
+import { DELIVERY_SETTINGS_DOCS } from '../routes/delivery-settings/delivery-settings.openapi';
 import { DOCS_DOCS } from '../routes/docs/docs.router';
 import { EXPORT_EVENTS_DOCS } from '../routes/exports/export-events.openapi';
 import { EXPORT_DOCS } from '../routes/exports/export.openapi';
@@ -25,6 +26,7 @@ export const DOCUMENTED_ROUTES: readonly ApiDocPart[] = [
   SIGNED_FILE_DOCS,
   AUDIT_DOCS,
   CREDENTIAL_DOCS,
+  DELIVERY_SETTINGS_DOCS,
   HEALTH_DOCS,
   METRICS_DOCS,
   ADMIN_DOCS,

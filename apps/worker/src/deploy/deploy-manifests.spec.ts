@@ -127,7 +127,6 @@ describe('k8s/', () => {
 });
 
 /** S3 settings the compose file sets for the S3 artifact store that issue 13 (delivery) adds to the env schema. */
-const AWAITING_S3_DRIVER = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'];
 
 describe('docker/docker-compose.yml', () => {
   const compose = parseAllDocuments(readFileSync(join(ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true })[0]?.toJS() as {
@@ -152,12 +151,9 @@ describe('docker/docker-compose.yml', () => {
     }
   });
 
-  it("sets only variables in the env schema (the S3 store's, until issue 13 lands them there)", () => {
+  it('sets only variables in the env schema', () => {
     const names = new Set(ours.flatMap(([, service]) => Object.keys(service.environment as Record<string, string>)));
-    const unknown = [...names].filter((name) => !(name in ENV_SCHEMA));
-    expect(unknown.filter((name) => !AWAITING_S3_DRIVER.includes(name))).toEqual([]);
-    // Once the S3 driver's variables are in the schema, this list must go (and with it this line).
-    expect(AWAITING_S3_DRIVER.filter((name) => name in ENV_SCHEMA)).toEqual([]);
+    expect([...names].filter((name) => !(name in ENV_SCHEMA))).toEqual([]);
     expect(compose.services.api.environment.STORAGE_DRIVER).toBe('s3');
     expect(compose.services.api.environment.S3_ENDPOINT).toBe('http://minio:9000');
     expect(compose.services.api.environment.S3_BUCKET).toBe(compose.services['minio-bucket'].entrypoint[2].split('local/')[1]);

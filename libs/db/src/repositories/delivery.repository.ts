@@ -86,6 +86,15 @@ export class DeliveryRepository {
     });
   }
 
+  /** A cancelled export delivers nothing: its pending deliveries are skipped, saying why. Returns how many. */
+  async skipCancelled(jobId: string): Promise<number> {
+    const rows = await this.dataSource.query(
+      `UPDATE deliveries SET status = 'skipped', last_error = 'the export was cancelled', updated_at = now() WHERE job_id = $1 AND status = 'pending' RETURNING id`,
+      [jobId],
+    );
+    return returned(rows).length;
+  }
+
   /** Starts an attempt: a new token owns the delivery from now on. Null when it is finished or not released. */
   async markDelivering(id: string, attempt: number): Promise<string | null> {
     const rows = await this.dataSource.query(

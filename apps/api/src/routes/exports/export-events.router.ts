@@ -4,7 +4,7 @@ import type { ExportJobEntity } from '@export-service/db';
 import type { ExportEvent } from '@export-service/queue';
 import type { ApiDeps } from '../../api-deps';
 import { principalOf } from '../../middleware/auth';
-import { presentStatus } from './export.presenter';
+import { statusAnswer } from './status-answer';
 import { findOwnJob } from './find-own-job';
 
 /** While a job runs, a progress event goes out at least this often (the latest figures, repeated if nothing moved). */
@@ -53,11 +53,11 @@ export function exportEventsRouter(deps: ApiDeps): Router {
     const finishIfDone = async () => {
       const row: ExportJobEntity | null = await deps.jobs.findById(job.id).catch(() => null);
       if (isClosed || !row || !isFinished(row.status)) return;
-      const files = row.status === 'completed' ? await deps.jobs.listFiles(row.id) : [];
-      if (isClosed) return; // another check (the message and the quiet check at once) sent `done` meanwhile
       const finalProgress =
         row.status === 'completed' ? { ...progress, percentage: 100, rows_processed: row.rowsProcessed, total_rows: row.totalRows, files_created: row.filesCreated } : progress;
-      send(res, 'done', presentStatus(row, finalProgress, files));
+      const answer = await statusAnswer(deps, row, finalProgress);
+      if (isClosed) return; // another check (the message and the quiet check at once) sent `done` meanwhile
+      send(res, 'done', answer);
       await close();
     };
     const onEvent = (event: ExportEvent) => {

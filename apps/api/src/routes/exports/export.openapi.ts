@@ -1,4 +1,4 @@
-import { COMPRESSIONS, DATA_SOURCE_TYPES, DELETION_REASONS, EXPORT_FORMATS, EXPORT_ORIGINS, EXPORT_STATUSES } from '@export-service/contracts';
+import { COMPRESSIONS, DATA_SOURCE_TYPES, DELETION_REASONS, DELIVERY_STATES, EXPORT_FORMATS, EXPORT_ORIGINS, EXPORT_STATUSES, FTP_TLS_MODES } from '@export-service/contracts';
 import { closedObject, COUNT, INSTANT, nullable, strictObject, TEXT } from '../../openapi/common.schemas';
 import { JOB_ID_PARAM, ref, type ApiDocPart, type JsonSchema } from '../../openapi/route-doc';
 import { ExportConfigDto } from './export.dto';
@@ -68,6 +68,45 @@ export const EXPORT_SCHEMAS: Record<string, JsonSchema> = {
     deleted_at: nullable(INSTANT),
     deletion_reason: nullable({ enum: [...DELETION_REASONS] }),
     lineage: ref('ExportLineage'),
+    deliveries: { type: 'array', items: ref('ExportDelivery') },
+  }),
+  DeliveryTarget: {
+    description: "A delivery target's public settings (never a password, key or token; a webhook URL's query is elided).",
+    oneOf: [
+      closedObject({ method: { const: 'download' } }),
+      closedObject({ method: { const: 'email' }, email_recipients: { type: 'array', items: TEXT } }),
+      closedObject({ method: { const: 's3' }, bucket: TEXT, prefix: TEXT, region: TEXT, endpoint: nullable(TEXT), credential_id: nullable(TEXT) }),
+      closedObject({
+        method: { const: 'sftp' },
+        host: TEXT,
+        port: { type: 'integer' },
+        username: TEXT,
+        remote_dir: TEXT,
+        credential_id: nullable(TEXT),
+        host_key_sha256: nullable(TEXT),
+      }),
+      closedObject({
+        method: { const: 'ftp' },
+        host: TEXT,
+        port: { type: 'integer' },
+        username: TEXT,
+        remote_dir: TEXT,
+        credential_id: nullable(TEXT),
+        tls: { enum: [...FTP_TLS_MODES] },
+      }),
+      closedObject({ method: { const: 'webhook' }, webhook_url: TEXT }),
+    ],
+  },
+  ExportDelivery: strictObject(['index', 'target', 'state', 'attempts', 'last_error', 'last_error_code', 'location', 'delivered_at'], {
+    index: COUNT,
+    target: ref('DeliveryTarget'),
+    state: { enum: [...DELIVERY_STATES] },
+    attempts: COUNT,
+    last_error: nullable(TEXT),
+    last_error_code: nullable(TEXT),
+    location: nullable({ type: 'string', description: 'Where the files went (bucket URL, remote directory, recipients), once delivered.' }),
+    delivered_at: nullable(INSTANT),
+    retry_url: { type: 'string', description: 'POST here to try a failed delivery again.' },
   }),
   ExportDeleted: closedObject({ job_id: TEXT, deleted: { const: true }, files_removed: COUNT, space_freed_mb: { type: 'number', minimum: 0 } }),
 };
@@ -158,6 +197,21 @@ export const EXPORT_DOCS: ApiDocPart = {
       params: [JOB_ID_PARAM],
       responses: { 200: { description: 'Deleted.', schema: ref('ExportDeleted') } },
       errors: [401, 403, 404, 409, 410, 429],
+    },
+    {
+      method: 'post',
+      path: '/api/v1/export/{job_id}/deliveries/{index}/retry',
+      tag: 'exports',
+      summary: 'Try a failed delivery again',
+      description: 'A new round of attempts for one failed delivery (the stored files are sent again; nothing is extracted again). 409 unless the delivery failed.',
+      auth: 'api_key',
+      roles: ['admin', 'member'],
+      params: [
+        JOB_ID_PARAM,
+        { name: 'index', in: 'path', required: true, description: 'Index of the delivery in the status answer (0 first).', schema: { type: 'integer', minimum: 0 } },
+      ],
+      responses: { 202: { description: 'Queued again.', schema: ref('ExportDelivery') } },
+      errors: [401, 403, 404, 409, 422, 429],
     },
   ],
 };

@@ -11,11 +11,11 @@ import { parseBody } from '../../middleware/validate';
 import { recordAudit } from '../audit-recorder';
 import { downloadHandler } from './download.handler';
 import { ExportConfigDto } from './export.dto';
-import { presentCreated, presentDeleted, presentStatus } from './export.presenter';
+import { presentCreated, presentDeleted } from './export.presenter';
 import { findOwnJob } from './find-own-job';
 import { findVisibleTemplate } from '../templates/template.router';
-import { presentDelivery } from './delivery.presenter';
 import { retryDeliveryHandler } from './retry-delivery.handler';
+import { statusAnswer } from './status-answer';
 
 function createHandler(deps: ApiDeps): RequestHandler {
   return async (req, res) => {
@@ -100,8 +100,7 @@ export function exportRouter(deps: ApiDeps): Router {
   router.get('/export/status/:job_id', async (req, res) => {
     const job = await findOwnJob(deps, String(req.params.job_id), principalOf(res));
     const progress = await currentProgress(deps, job);
-    const files = job.status === 'completed' ? await deps.jobs.listFiles(job.id) : [];
-    res.json({ ...presentStatus(job, progress, files), deliveries: (await deps.deliveries.listForJob(job.id)).map(presentDelivery) });
+    res.json(await statusAnswer(deps, job, progress));
   });
   router.get('/export/download/:job_id/:file_index', downloadHandler(deps));
   router.delete('/export/:job_id', deleteHandler(deps));

@@ -110,6 +110,7 @@ function cancelHandler(deps: ApiDeps): RequestHandler {
       );
     }
     // Open progress streams close now rather than at their fallback check.
+    await deps.deliveries.skipCancelled(job.id);
     await new ExportEventPublisher(deps.redis, deps.config.redis.queuePrefix).finished(job.id, 'cancelled');
     await recordAudit(deps, req, res, { action: 'export.cancel', targetType: 'export', targetId: job.id, outcome: 'success', details: { previous_status: cancelled.previous } });
     const now = await deps.jobs.findById(job.id);
